@@ -1,0 +1,3 @@
+from ngrok_lint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""The engine walks, the rules judge: one file's bytes to findings, then the cross-file rules and
+suppressions over a whole run.
+
+Errors inside the run are values: a file that cannot be decoded or parsed is an NGL001 finding; a
+rule that raises is reported as an internal error for that file rather than ending the run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+from ngrok_lint import registry, suppress
+from ngrok_lint.config import Context, Settings
+from ngrok_lint.loader import Document, ParseProblem, parse
+from ngrok_lint.model import Finding
+from ngrok_lint.source import DecodeError, Source, decode
+
+
+@dataclass
+class Analysis:
+    """Everything known about one file after its own rules ran (before suppressions)."""
+
+    path: str
+    settings: Settings
+    source: Optional[Source]
+    doc: Optional[Document]
+    findings: List[Finding]
+    enabled: frozenset
+    internal_errors: List[str] = field(default_factory=list)
+    suppressions: List[suppress.Suppression] = field(default_factory=list)
+
+    @property
+    def parsed(self) -> bool:
+        return self.doc is not None
+
+
+def analyze(path: str, data: bytes, settings: Settings, base_dir: Optional[str] = None) -> Analysis:
+    """Run every enabled single-file rule over one file."""
+    enabled = settings.enabled_codes(path)
+    decoded = decode(path, data)
+    if isinstance(decoded, DecodeError):
+        from ngrok_lint.rules import ngl001_yaml_syntax
+
+        findings = list(ngl001_yaml_syntax.from_decode_error(decoded))
+        return Analysis(path, settings, None, None, _only(findings, enabled), enabled)
+    return analyze_source(decoded, settings, enabled, base_dir)
+
+
+def analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str]) -> Analysis:
+    from ngrok_lint.rules import ngl001_yaml_syntax
+
+    parsed: Union[Document, ParseProblem] = parse(source.path, source.text)
+    sups = suppress.find(source.text)
+    if isinstance(parsed, ParseProblem):
+        findings = list(ngl001_yaml_syntax.from_parse_problem(parsed, source.text, enabled))
+        return Analysis(source.path, settings, source, None, _only(findings, enabled), enabled, suppressions=sups)
+    doc = parsed
+    ctx = Context(source.path, base_dir, settings.options)
+    findings: List[Finding] = []
+    errors: List[str] = []
+    early = ngl001_yaml_syntax.file_level(doc)  # tabs in a legacy file, a v1 file: no other finding
+    if early is not None:
+        return Analysis(source.path, settings, source, doc, _only(early, enabled), enabled, suppressions=sups)
+    for module in registry.modules():
+        code = module.META.code
+        check = getattr(module, "check", None)
+        if code not in enabled or check is None or code == "NGL001":
+            continue
+        try:
+            findings.extend(check(doc, ctx))
+        except Exception as exc:  # a bug in one rule must not cost the user the other findings
+            errors.append(f"internal error in rule {code} ({type(exc).__name__}: {exc}); please report it")
+    return Analysis(source.path, settings, source, doc, findings, enabled, errors, sups)
+
+
+def _only(findings: Sequence[Finding], enabled: frozenset) -> List[Finding]:
+    return [f for f in findings if f.code in enabled]
+
+
+def finish(analyses: Sequence[Analysis]) -> Dict[str, List[Finding]]:
+    """Cross-file rules, then suppressions and NGL008, per file; findings sorted by position."""
+    extra: Dict[str, List[Finding]] = {a.path: [] for a in analyses}
+    for module in registry.modules():
+        across = getattr(module, "check_across", None)
+        if across is None:
+            continue
+        for path, item in across(analyses):
+            extra.setdefault(path, []).append(item)
+    result: Dict[str, List[Finding]] = {}
+    for analysis in analyses:
+        findings = analysis.findings + [f for f in extra.get(analysis.path, []) if f.code in analysis.enabled]
+        result[analysis.path] = settle(analysis, findings)
+    return result
+
+
+def settle(analysis: Analysis, findings: List[Finding]) -> List[Finding]:
+    """Apply suppressions (unless disabled) and add NGL008 for those that did nothing."""
+    if analysis.settings.suppressions and analysis.suppressions:
+        for sup in analysis.suppressions:
+            sup.used.clear()
+        findings = suppress.apply(findings, analysis.suppressions)
+        if "NGL008" in analysis.enabled and analysis.source is not None:
+            from ngrok_lint.rules import ngl008_unused_suppression
+
+            findings += list(
+                ngl008_unused_suppression.unused(analysis.suppressions, analysis.source.text, analysis.enabled)
+            )
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def lint_bytes(path: str, data: bytes, settings: Optional[Settings] = None) -> List[Finding]:
+    """One file on its own (editors, tests): every single-file rule, suppressions applied."""
+    settings = settings or Settings()
+    base_dir = os.path.dirname(os.path.abspath(path)) if path not in ("-", "<stdin>") else None
+    analysis = analyze(path, data, settings, base_dir)
+    return finish([analysis])[path]
+
+
+def lint_text(text: str, path: str = "ngrok.yml", settings: Optional[Settings] = None) -> List[Finding]:
+    return lint_bytes(path, text.encode("utf-8"), settings)
+
+
+Reader = Callable[[str], Union[bytes, str]]
+
+
+def with_fix_state(findings: List[Finding], reason: Optional[str]) -> List[Finding]:
+    """Mark every fix-carrying finding as unavailable for `reason` (used by the fix engine)."""
+    if reason is None:
+        return findings
+    return [dataclasses.replace(f, fix_unavailable=reason) if f.fix is not None else f for f in findings]

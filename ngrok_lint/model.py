@@ -1,0 +1,163 @@
+"""Small immutable values shared by the loader, the rules, the fixer and the reporters.
+
+Positions are 1-based lines and columns for people, plus 0-based character offsets into the
+decoded text (without BOM) for edits. The conversion from the parser's 0-based marks happens in
+exactly one place: :meth:`Span.from_marks`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional, Tuple, Union
+
+YamlPath = Tuple[Union[str, int], ...]
+
+DOCS_URL = "https://github.com/ngrok-lint/ngrok-lint/blob/main/docs/rules.md"
+
+
+class Severity(enum.IntEnum):
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.upper()]
+
+
+class Safety(enum.Enum):
+    """May `--fix` apply it (safe), or only `--unsafe-fixes` (unsafe)?"""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+class FixKind(enum.Enum):
+    """What a rule promises about fixes, for docs and `--list-rules`."""
+
+    NONE = "none"
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    SOMETIMES_SAFE = "safe or unsafe"
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int = 0
+    end: int = 0
+
+    def __post_init__(self) -> None:
+        if self.line < 1 or self.column < 1:
+            raise ValueError(f"Span is 1-based, got {self.line}:{self.column}")
+
+    @classmethod
+    def from_marks(cls, start: object, end: object) -> "Span":
+        """From two PyYAML/ruamel marks (0-based line, column and index)."""
+        return cls(
+            start.line + 1,  # type: ignore[attr-defined]
+            start.column + 1,  # type: ignore[attr-defined]
+            end.line + 1,  # type: ignore[attr-defined]
+            end.column + 1,  # type: ignore[attr-defined]
+            start.index,  # type: ignore[attr-defined]
+            end.index,  # type: ignore[attr-defined]
+        )
+
+    @classmethod
+    def point(cls, line: int, column: int, offset: int = 0) -> "Span":
+        return cls(line, column, line, column + 1, offset, offset)
+
+
+TOP = Span(1, 1, 1, 1, 0, 0)
+
+
+class Op(enum.Enum):
+    """A structural change to the YAML tree, applied by the fix engine."""
+
+    SET = "set"  # set path to value (replacing the value, or adding the key when absent)
+    REMOVE = "remove"  # remove the key or item at path
+    RENAME = "rename"  # rename the key at path to `value`
+    INSERT = "insert"  # insert `value` into the sequence at path, at index `index`
+    TEXT = "text"  # replace the characters [start, end) of the text with `value`
+
+
+@dataclass(frozen=True)
+class Change:
+    op: Op
+    path: YamlPath = ()
+    value: object = None
+    index: int = 0  # INSERT: position in the sequence; SET on a new key: position in the mapping (-1 = end)
+    start: int = 0  # TEXT only
+    end: int = 0  # TEXT only
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    safety: Safety
+    changes: Tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    fix: FixKind = FixKind.NONE
+    formats: Tuple[str, ...] = ("legacy", "v2", "v3")
+    options: Tuple[str, ...] = ()
+    default_enabled: bool = True
+    security_severity: Optional[float] = None  # SARIF: only security rules carry one
+    docs: str = ""  # the module docstring, set by the registry
+
+    @property
+    def url(self) -> str:
+        return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    span: Span
+    path: YamlPath = ()
+    fix: Optional[Fix] = None
+    fix_unavailable: Optional[str] = None  # why a fix the rule offers cannot be applied here
+    suppressed: bool = False
+    suppression_reason: Optional[str] = None
+
+    @property
+    def sort_key(self) -> Tuple[int, int, str]:
+        return (self.span.line, self.span.column, self.code)
+
+
+def finding(meta: RuleMeta, message: str, span: Span, path: YamlPath = (), fix: Optional[Fix] = None) -> Finding:
+    """A finding of `meta`'s rule; rules call this so code, name and severity stay the rule's."""
+    return Finding(meta.code, meta.name, meta.severity, message, span, path, fix)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A problem that stops a path from being linted at all (missing, unreadable, a directory)."""
+
+    path: str
+    message: str
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list = field(default_factory=list)  # list[Finding]
+    changed: bool = False
+    diff: str = ""

@@ -1,0 +1,64 @@
+"""Output formats. A reporter only formats a finished run; it never decides anything.
+
+Registry of formats: ``FORMATS`` maps a name to a module with ``render(run, options) -> str``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from ngrok_lint.model import FileError, FileResult, Finding, Safety, Severity
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+@dataclass
+class Run:
+    files: List[FileResult]
+    errors: List[FileError] = field(default_factory=list)
+    fail_on: Severity = Severity.WARNING
+    fix_mode: bool = False  # --fix or --diff: says "fixed" rather than "fixable"
+    unsafe: bool = False
+    fixed_count: int = 0
+
+    def active(self) -> List[Finding]:
+        return [f for r in self.files for f in r.findings if not f.suppressed]
+
+    def summary(self) -> Dict[str, int]:
+        active = self.active()
+        suppressed = sum(1 for r in self.files for f in r.findings if f.suppressed)
+        return {
+            "findings": len(active),
+            "errors": sum(1 for f in active if f.severity == Severity.ERROR),
+            "warnings": sum(1 for f in active if f.severity == Severity.WARNING),
+            "infos": sum(1 for f in active if f.severity == Severity.INFO),
+            "fixable": sum(1 for f in active if fix_state(f) == "safe"),
+            "unsafe_fixable": sum(1 for f in active if fix_state(f) == "unsafe"),
+            "suppressed": suppressed,
+            "fixed": self.fixed_count,
+            "files": len(self.files),
+            "files_with_findings": sum(1 for r in self.files if any(not f.suppressed for f in r.findings)),
+            "files_changed": sum(1 for r in self.files if r.changed),
+            "file_errors": len(self.errors),
+        }
+
+
+def fix_state(item: Finding) -> Optional[str]:
+    """"safe", "unsafe", or None when there is no applicable fix."""
+    if item.fix is None or item.fix_unavailable:
+        return None
+    return "safe" if item.fix.safety == Safety.SAFE else "unsafe"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False
+    quiet: bool = False
+    statistics: bool = False
+
+
+def render(name: str, run: Run, options: RenderOptions) -> str:
+    module = importlib.import_module(f"ngrok_lint.reporters.{name}_format")
+    return module.render(run, options)  # type: ignore[no-any-return]

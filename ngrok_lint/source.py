@@ -1,0 +1,111 @@
+"""Raw bytes to text, remembering the facts a fix must restore (BOM, line endings, final newline).
+
+UTF-8 with or without a BOM, and UTF-16/UTF-32 with a BOM, are accepted, as YAML 1.1 requires.
+Anything else is not text to us: the caller turns the error into an NGL001 finding.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from typing import Optional, Tuple, Union
+
+# Longest BOM first: the UTF-32-LE BOM starts with the UTF-16-LE one.
+_BOMS: Tuple[Tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    text: str  # decoded, without BOM, line endings as in the file
+    encoding: str
+    bom: bytes
+    newline: str  # "\n" or "\r\n": the file's dominant line ending
+    mixed_newlines: bool
+    final_newline: bool
+
+    def encode(self, text: str) -> bytes:
+        """Text back to bytes the way this file was written."""
+        return self.bom + text.encode(self.encoding)
+
+
+@dataclass(frozen=True)
+class DecodeError:
+    path: str
+    message: str
+    line: int
+    column: int
+
+
+def decode(path: str, data: bytes) -> Union[Source, DecodeError]:
+    bom = b""
+    encoding = "utf-8"
+    for mark, name in _BOMS:
+        if data.startswith(mark):
+            bom, encoding = mark, name
+            break
+    body = data[len(bom):]
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line, column = _position_of_byte(body, exc.start)
+        return DecodeError(
+            path,
+            f"the file is not valid {encoding.upper()} text (byte 0x{body[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8",
+            line,
+            column,
+        )
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    newline = "\r\n" if crlf > lf else "\n"
+    return Source(
+        path=path,
+        text=text,
+        encoding=encoding,
+        bom=bom,
+        newline=newline,
+        mixed_newlines=bool(crlf and lf),
+        final_newline=text.endswith("\n") or text == "",
+    )
+
+
+def _position_of_byte(body: bytes, offset: int) -> Tuple[int, int]:
+    before = body[:offset]
+    line = before.count(b"\n") + 1
+    last = before.rfind(b"\n")
+    return line, offset - last
+
+
+def read_path(path: str) -> Union[bytes, str]:
+    """The file's bytes, or a one-line reason it cannot be read."""
+    import os
+
+    try:
+        if os.path.isdir(path):
+            return "is a directory, not a file; pass a file, or let the directory be searched without naming it as stdin"
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return "no such file; check the path"
+    except PermissionError:
+        return "permission denied; make the file readable"
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc}); check the path"
+
+
+def line_col(text: str, offset: int) -> Tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def first_line_of(text: str, needle: str) -> Optional[int]:
+    index = text.find(needle)
+    return None if index < 0 else index
