@@ -255,7 +255,10 @@ def settings_for(path: str, overrides: Overrides, isolated: bool, config_file: O
 def apply_overrides(base: Settings, overrides: Overrides) -> Settings:
     changes: Dict[str, Any] = {"suppressions": overrides.suppressions}
     if overrides.select is not None:
-        changes["select"] = overrides.select
+        # A --select on the command line starts the selection afresh, as in ruff: the project's
+        # select, ignore and extend-select no longer apply (its per-file-ignores still do).
+        changes.update(select=overrides.select, ignore=(), extend_select=())
+        base = replace(base, ignore=(), extend_select=())
     if overrides.ignore is not None:
         changes["ignore"] = tuple(base.ignore) + tuple(overrides.ignore)
     if overrides.extend_select is not None:

@@ -1,0 +1,98 @@
+"""The real pre-commit running both hooks from this checkout (`pre-commit try-repo`) on a
+temporary git repository: an insecure config in a subfolder and a YAML file that is no ngrok config.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+from ngrok_lint.discovery import FILE_PATTERN
+
+INSECURE = """\
+# ngrok agent config for the demo environment
+version: "2"
+tunnels:
+    web:
+        proto: http
+        addr: 8080
+        addr: 8081
+        inspect: false  # ngrok-lint: ignore[NGL999]
+"""
+NOT_NGROK = "tunnels:\n  web:\n    addr: 1\n    addr: 2\n"
+
+
+def test_hook_files_pattern_is_the_discovery_pattern() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"ngrok-lint", "ngrok-lint-fix"}
+    for hook in hooks:
+        assert hook["files"] == FILE_PATTERN
+        assert hook["language"] == "python" and hook["require_serial"] is True
+    assert next(h for h in hooks if h["id"] == "ngrok-lint-fix")["entry"].split()[:2] == ["ngrok-lint", "--fix"]
+
+
+def _pre_commit() -> list:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    try:
+        import pre_commit  # noqa: F401
+    except ImportError:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    return [sys.executable, "-m", "pre_commit"]
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("pre-commit-home"))
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "deploy").mkdir(parents=True)
+    (repo / "deploy" / "ngrok.yml").write_text(INSECURE)
+    (repo / "other.yml").write_text(NOT_NGROK)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "init"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env=env)
+    return repo
+
+
+def _try_repo(repo: Path, hook: str, home: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PRE_COMMIT_HOME": home}
+    env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run(
+        [*_pre_commit(), "try-repo", str(ROOT), hook, "--all-files", "--verbose"],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+    )
+
+
+def test_check_hook_fails_on_the_config_and_never_sees_other_yaml(tmp_path: Path, pre_commit_home: str) -> None:
+    repo = _repo(tmp_path)
+    result = _try_repo(repo, "ngrok-lint", pre_commit_home)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert re.search(r"deploy/ngrok\.yml:7:9: NGL004 \[error\] duplicate-key", output), output
+    assert "other.yml" not in output
+    assert "Traceback" not in output
+
+
+def test_fix_hook_fixes_and_fails_because_it_changed_a_file(tmp_path: Path, pre_commit_home: str) -> None:
+    repo = _repo(tmp_path)
+    result = _try_repo(repo, "ngrok-lint-fix", pre_commit_home)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "files were modified by this hook" in output
+    fixed = (repo / "deploy" / "ngrok.yml").read_text()
+    assert "ngrok-lint: ignore[NGL999]" not in fixed  # the dead suppression was removed (NGL008, safe)
+    assert fixed.replace("inspect: false\n", "inspect: false  # ngrok-lint: ignore[NGL999]\n") == INSECURE
+    assert (repo / "other.yml").read_text() == NOT_NGROK
