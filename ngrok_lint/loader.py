@@ -1,13 +1,14 @@
 """Text to a :class:`Document`: plain data as the ngrok agent reads it, plus a position for every
 key and value.
 
-Parser choice (measured on this machine, CPython 3.11, median of 20 runs over the 131 corpus files
-that parse): PyYAML's libyaml composer (``yaml.compose`` with ``CSafeLoader``) took 0.09 ms per
-file, ruamel.yaml's round-trip loader 1.9 ms per file (about 20 times more), and importing
-ruamel.yaml costs about 45 ms on a cold start against 8 ms for PyYAML. The composer's nodes carry
-start and end marks for every key and value, which is all a linter needs, and PyYAML resolves
-scalars the YAML 1.1 way, as the agent's Go parser does (``yes``/``on`` are booleans). So the read
-path uses PyYAML only; ruamel.yaml is imported by the fix engine alone.
+Parser choice, measured on this machine (CPython 3.11, 2 cores, median of 10 passes over the 133
+real-world corpus files that parse; script in ``bench/parsers.py``): PyYAML's libyaml composer
+(``yaml.compose`` with ``CSafeLoader``) takes 0.026 ms per file, PyYAML's pure-Python composer
+0.50 ms, and ruamel.yaml's round-trip loader 1.02 ms, about 40 times the libyaml composer. Importing
+either library costs about 11 ms. The composer's nodes carry start and end marks for every key and
+value, which is all a linter needs, and PyYAML resolves scalars the YAML 1.1 way, as the agent's Go
+parser does (``yes``/``on`` are booleans). So the read path uses PyYAML only; ruamel.yaml is
+imported by the fix engine alone, where its round-trip is needed.
 
 Aliases are expanded into the plain data with a budget (a "billion laughs" file becomes an NGL001
 finding, not a hang), nesting deeper than :data:`MAX_DEPTH` likewise.
@@ -29,7 +30,7 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
 MAX_NODES = 500_000  # plain-data values built for one file, aliases expanded
-MAX_DEPTH = 500  # no real ngrok config nests deeper than about 12
+MAX_DEPTH = 100  # no real ngrok config nests deeper than about 12; keeps recursion far from Python's limit
 
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
@@ -201,6 +202,8 @@ def parse(path: str, text: str) -> Union[Document, ParseProblem]:
     except _Budget as exc:
         node = exc.node
         return ParseProblem(str(exc), Span.from_marks(node.start_mark, node.end_mark))
+    except RecursionError:  # only reachable when called from deep inside another stack
+        return ParseProblem(f"the file nests deeper than {MAX_DEPTH} levels", Span(1, 1, 1, 1))
     return Document(path, text, data, builder.locs, builder.duplicates)
 
 

@@ -161,3 +161,5 @@ class FileResult:
     findings: list = field(default_factory=list)  # list[Finding]
     changed: bool = False
     diff: str = ""
+    # Only for SARIF `fixes`: index into `findings` -> ngrok_lint.edits.LineEdit of that fix alone
+    fix_edits: dict = field(default_factory=dict)

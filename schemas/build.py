@@ -67,6 +67,7 @@ HOSTPORT = rf"(?:{HOSTNAME}|{BRACKETED_V6}):{PORT}"
 OPT_HOSTPORT = rf"(?:{HOSTNAME}|{BRACKETED_V6})?:{PORT}"
 CIDR = rf"{IPV4}/(?:3[0-2]|[12]?[0-9])|{IPV6}/(?:12[0-8]|1[01][0-9]|[1-9]?[0-9])"
 DURATION = r"[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|[-+]?0"
+DURATION_POSITIVE = r"\+?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|\+?0"
 ENDPOINT_URL = (
     rf"(?:(?:https?|tcp|tls)://)?{DOMAIN}(?::{PORT})?/?"
     r"|(?:https?|tcp|tls)://"
@@ -86,6 +87,7 @@ PAT = {
     "ip": fmt(rf"{IPV4}|{IPV6}"),
     "allow_host": fmt(rf"{IPV4}|{IPV6}|{CIDR}|\.?{HOSTNAME}"),
     "duration": fmt(DURATION),
+    "duration_positive": fmt(DURATION_POSITIVE),
     "proxy_url": fmt(r"(?:https?|socks5)://\S+"),
     "http_proxy": fmt(r"https?://\S+"),
     "socks5_proxy": fmt(r"socks5://\S+"),
@@ -143,7 +145,16 @@ def enum(md: str, values: list, **kw) -> dict:
     return P(md, enum=list(values) + [None], **kw)
 
 
-def duration(md: str, **kw) -> dict:
+def duration(md: str, positive: bool = False, **kw) -> dict:
+    if positive:
+        return P(
+            md + " A Go duration such as `10s` or `1m30s` (not negative); a bare integer is also "
+            "read. A quoted number is refused.",
+            ["string", "number", "null"],
+            pattern=PAT["duration_positive"],
+            minimum=0,
+            **kw,
+        )
     return P(
         md + " A Go duration such as `10s`, `1m30s` or `-5s`; a bare integer is also read. "
         "A quoted number is refused.",
@@ -254,7 +265,11 @@ WEB_ALLOW_HOSTS = P(
     items=P("An IP address, CIDR, host name or `.suffix` host name.", STR, pattern=PAT["allow_host"]),
     examples=[["8.8.8.8", "example.com"]],
 )
-CONNECT_TIMEOUT = duration("How long to wait when dialling the ngrok service.", default="10s")
+CONNECT_TIMEOUT = duration(
+    "How long to wait when dialling the ngrok service (agent 2.x refuses a negative one).",
+    positive=True,
+    default="10s",
+)
 HEARTBEAT_INTERVAL = duration("How often the agent sends a heartbeat to ngrok.", default="10s")
 HEARTBEAT_TOLERANCE = duration(
     "Reconnect when ngrok has not answered a heartbeat within this time.", default="15s"

@@ -295,7 +295,7 @@ VALID = [
           e: {proto: http, addr: ":80"}
           f: {proto: http, addr: "[::1]:80"}
           g: {proto: http, addr: "http://localhost:80"}
-          h: {proto: http, addr: "file:///var/www"}
+          h: {proto: http, addr: "file:///tmp"}
           i: {proto: tcp, addr: "10.0.0.5:5432"}
           j: {proto: tls, addr: "tls://localhost:443"}
         """),
@@ -308,9 +308,14 @@ VALID = [
           a: {proto: http, addr: 80, auth: 12345, host_header: 1}
         """),
     ("s1.2-legacy-durations", "legacy", """
-        connect_timeout: -5s
-        heartbeat_interval: 10
+        connect_timeout: 0
+        heartbeat_interval: -5s
         heartbeat_tolerance: 1m30s
+        """),
+    ("s1.2-legacy-durations-bare-numbers", "legacy", """
+        connect_timeout: 10
+        heartbeat_interval: 1.5
+        heartbeat_tolerance: 15s
         """),
     ("s1.2-legacy-inspect-db-disabled", "legacy", "inspect_db_size: -1\n"),
     ("s1.2-legacy-inspect-db-float-truncated", "legacy", "inspect_db_size: 1.5\n"),
@@ -1365,6 +1370,8 @@ INVALID = [
     ("web-allow-hosts-bad", "v2", "version: 2\nweb_allow_hosts: ['not a host!']\n", ("web_allow_hosts", 0), "pattern"),
     # durations
     ("duration-words", "legacy", "heartbeat_interval: 10 seconds\n", ("heartbeat_interval",), "pattern"),
+    ("duration-negative-connect-timeout", "legacy", "connect_timeout: -5s\n", ("connect_timeout",), "pattern"),
+    ("duration-negative-connect-timeout-int", "v3", "version: 3\nagent:\n  connect_timeout: -5\n", ("agent", "connect_timeout"), "minimum"),
     ("duration-quoted-number", "v2", "version: 2\nconnect_timeout: '30'\n", ("connect_timeout",), "pattern"),
     ("duration-bool", "v3", "version: 3\nagent:\n  heartbeat_tolerance: true\n", ("agent", "heartbeat_tolerance"), "type"),
     ("duration-tp-rate", "v3", v3_policy("""

@@ -1,0 +1,101 @@
+"""The smallest run of whole lines that differs between a text and its fixed version.
+
+Editors and SARIF consumers apply a fix as "replace this region with that text"; a fix preview is
+the whole new text. Both the SARIF reporter and the language server turn one into the other here,
+so that a fix never claims to touch more lines than it changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Union
+
+from ngrok_lint.model import Finding
+
+if TYPE_CHECKING:  # the engine imports every rule; only the type is needed here
+    from ngrok_lint.engine import Analysis
+
+# LSP and SARIF both count `\r\n`, `\r` and `\n` as line ends (and nothing else).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str) -> List[str]:
+    """The lines of `text`, each with its line end."""
+    return _LINE.findall(text)
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """Lines [first_line, last_line) of the old text (0-based) are replaced by `text`.
+
+    `start` and `end` are the same region as character offsets into the old text; the region
+    starts at (first_line, 0) and ends at (end_line, end_character), 0-based, characters in code
+    points. The end is the start of line `last_line`, or the end of the text when the last
+    replaced line has no line end.
+    """
+
+    first_line: int
+    last_line: int
+    start: int
+    end: int
+    text: str
+    end_line: int
+    end_character: int
+
+
+def line_edit(old: str, new: str) -> Optional[LineEdit]:
+    """The minimal whole-line replacement turning `old` into `new`; None when they are equal."""
+    if old == new:
+        return None
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    prefix = 0
+    limit = min(len(old_lines), len(new_lines))
+    while prefix < limit and old_lines[prefix] == new_lines[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < limit - prefix
+        and old_lines[len(old_lines) - 1 - suffix] == new_lines[len(new_lines) - 1 - suffix]
+    ):
+        suffix += 1
+    start = sum(len(line) for line in old_lines[:prefix])
+    removed = old_lines[prefix: len(old_lines) - suffix]
+    end = start + sum(len(line) for line in removed)
+    inserted = "".join(new_lines[prefix: len(new_lines) - suffix])
+    last = len(old_lines) - suffix
+    end_line, end_character = last, 0
+    if removed and not removed[-1].endswith(("\n", "\r")):
+        end_line, end_character = last - 1, len(removed[-1])
+    return LineEdit(prefix, last, start, end, inserted, end_line, end_character)
+
+
+def preview_edit(analysis: "Analysis", item: Finding) -> Union[LineEdit, str]:
+    """The edit that applies only `item`'s fix to the analysed text, or why there is none.
+
+    The fix engine previews the whole new text; this narrows it to the lines that change.
+    """
+    if analysis.source is None or item.fix is None or item.fix_unavailable:
+        return item.fix_unavailable or "no fix"
+    from ngrok_lint import fixer
+
+    try:
+        result = fixer.preview(analysis, item)
+    except Exception as exc:  # a bug in one fix must not cost the report or the editor session
+        return f"internal error while previewing the fix ({type(exc).__name__}: {exc}); please report it"
+    if not isinstance(result, str):
+        return str(getattr(result, "reason", None) or result)
+    edit = line_edit(analysis.source.text, result)
+    return edit if edit is not None else "the fix changes nothing"
+
+
+def fix_edits(analysis: "Analysis", findings: Sequence[Finding]) -> Dict[int, LineEdit]:
+    """Edits for the applicable fixes of the unsuppressed `findings`, keyed by list index."""
+    edits: Dict[int, LineEdit] = {}
+    for index, item in enumerate(findings):
+        if item.suppressed or item.fix is None or item.fix_unavailable:
+            continue
+        edit = preview_edit(analysis, item)
+        if isinstance(edit, LineEdit):
+            edits[index] = edit
+    return edits
