@@ -182,6 +182,11 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     results = [
         FileResult(a.path, per_file[a.path], changed.get(a.path, False), diffs.get(a.path, "")) for a in analyses
     ]
+    if fmt == "sarif":  # only SARIF shows fixes as edits: previewing them costs a fix run per finding
+        from ngrok_lint.edits import fix_edits
+
+        for analysis, result in zip(analyses, results):
+            result.fix_edits = fix_edits(analysis, result.findings)
     for analysis in analyses:
         for message in analysis.internal_errors:
             errors.append(FileError(analysis.path, message))

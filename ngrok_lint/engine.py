@@ -37,9 +37,19 @@ class Analysis:
         return self.doc is not None
 
 
+# Real ngrok configs are a few KB; a 10,000-endpoint file is about 2 MB. Beyond this the file is
+# reported, not parsed, so a stray data file cannot take the memory of a pre-commit run.
+MAX_BYTES = 10 * 1024 * 1024
+
+
 def analyze(path: str, data: bytes, settings: Settings, base_dir: Optional[str] = None) -> Analysis:
     """Run every enabled single-file rule over one file."""
     enabled = settings.enabled_codes(path)
+    if len(data) > MAX_BYTES:
+        from ngrok_lint.rules import ngl001_yaml_syntax
+
+        findings = [ngl001_yaml_syntax.too_large(len(data), MAX_BYTES)]
+        return Analysis(path, settings, None, None, _only(findings, enabled), enabled)
     decoded = decode(path, data)
     if isinstance(decoded, DecodeError):
         from ngrok_lint.rules import ngl001_yaml_syntax

@@ -83,20 +83,30 @@ def _position_of_byte(body: bytes, offset: int) -> Tuple[int, int]:
     return line, offset - last
 
 
-def read_path(path: str) -> Union[bytes, str]:
-    """The file's bytes, or a one-line reason it cannot be read."""
+def read_path(path: str, limit: int = 10 * 1024 * 1024) -> Union[bytes, str]:
+    """The file's bytes (at most `limit` + 1 of them), or a one-line reason it cannot be read."""
     import os
+    import stat
 
     try:
-        if os.path.isdir(path):
-            return "is a directory, not a file; pass a file, or let the directory be searched without naming it as stdin"
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            return "is a directory, not a file; name the directory itself to search it for configs"
+        if not stat.S_ISREG(mode):
+            return "is not a regular file (a device, socket or pipe); pass a config file"
         with open(path, "rb") as handle:
-            return handle.read()
+            return handle.read(limit + 1)
     except FileNotFoundError:
+        if os.path.islink(path):
+            return "is a symbolic link to a missing file; fix or remove the link"
         return "no such file; check the path"
     except PermissionError:
         return "permission denied; make the file readable"
     except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link loop; fix or remove the link"
         return f"cannot read ({exc.strerror or exc}); check the path"
 
 

@@ -102,6 +102,14 @@ class Site:
         return self.policy.actions() if self.policy else iter(())
 
     @property
+    def policy_unreadable(self) -> bool:
+        """The site names a Traffic Policy (inline, as a string, or `traffic_policy_file`) that could
+        not be read; rules that need the policy then give no finding for the site (rules.md, Terms)."""
+        if self.policy is not None:
+            return False
+        return any(self.data.get(key) is not None for key in ("traffic_policy", "policy", "traffic_policy_file"))
+
+    @property
     def url(self) -> Optional[str]:
         value = self.data.get("url")
         return None if value is None else str(value)
@@ -113,6 +121,16 @@ def agent(doc: Document) -> Agent:
         block = data.get("agent")
         return Agent(("agent",), block if isinstance(block, dict) else {})
     return Agent((), data)
+
+
+def agent_scopes(doc: Document) -> Iterator[Agent]:
+    """Every mapping that holds agent settings as written: `agent(doc)`, plus, in a v3 file, the
+    top level, where agent 3.15.0's `add-authtoken` put `authtoken` (NGL003 reports the place;
+    rules about what a value leaks still need to see it)."""
+    main = agent(doc)
+    yield main
+    if main.prefix and isinstance(doc.data, dict):
+        yield Agent((), doc.data)
 
 
 def sites(doc: Document, base_dir: Optional[str] = None) -> Iterator[Site]:

@@ -72,6 +72,15 @@ def from_decode_error(error: DecodeError) -> Iterator[Finding]:
     yield finding(META, f"{error.message}; {_AGENT_2}", Span.point(error.line, error.column))
 
 
+def too_large(size: int, limit: int) -> Finding:
+    return finding(
+        META,
+        f"the file is larger than {limit // 1048576} MB, the most ngrok-lint reads "
+        "(an ngrok config is a few KB): is this really an ngrok config? If not, exclude it",
+        Span.point(1, 1),
+    )
+
+
 def from_parse_problem(problem: ParseProblem, text: str, enabled: frozenset) -> Iterator[Finding]:
     span = problem.span
     conflict = text.find("\n<<<<<<< ") if not text.startswith("<<<<<<< ") else 0

@@ -1,0 +1,137 @@
+"""What NGL301, NGL302 and NGL305 share: finding an `authtoken` / `api_key` written in agent
+settings (from the parsed document, or from a plain line scan of a file that does not parse), and
+the fix that removes the key so the agent reads the environment variable instead.
+
+Not a rule module (the registry lists rules explicitly), so it has no META.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from ngrok_lint import walk
+from ngrok_lint.loader import Document
+from ngrok_lint.model import Change, Fix, Finding, Op, RuleMeta, Safety, Span, YamlPath, finding
+from ngrok_lint.paths import dotted
+from ngrok_lint.secrets import is_placeholder, mask
+
+# Prefixes of ngrok resource IDs (API reference): such a value is an ID copied from the dashboard
+# or the API, not a credential, and the agent cannot sign in with it.
+ID_KINDS = {
+    "rd": "reserved-domain",
+    "ra": "reserved-address",
+    "cr": "credential (the authtoken's ID)",
+    "ak": "API-key",
+    "ep": "endpoint",
+    "tn": "tunnel",
+    "ts": "tunnel-session",
+    "ipp": "IP-policy",
+    "ipr": "IP-policy-rule",
+    "edghts": "HTTPS-edge",
+    "edgtcp": "TCP-edge",
+    "edgtls": "TLS-edge",
+    "cert": "TLS-certificate",
+    "usr": "user",
+}
+_ID = re.compile(r"(?P<prefix>[a-z]+)_[A-Za-z0-9]{10,}")
+
+
+def id_kind(value: str) -> Optional[str]:
+    """The kind of ngrok ID `value` is (`reserved-domain` for `rd_…`), or None."""
+    match = _ID.fullmatch(value)
+    return ID_KINDS.get(match.group("prefix")) if match else None
+
+
+@dataclass(frozen=True)
+class Written:
+    """One credential value written in a file, as NGL301/NGL302 report it."""
+
+    key: str
+    value: str
+    span: Span
+    path: YamlPath  # () for a value found by the line scan of an unparsable file
+
+    @property
+    def id_kind(self) -> Optional[str]:
+        return id_kind(self.value)
+
+
+def in_document(doc: Document, key: str) -> Iterator[Written]:
+    """`key` in agent settings (and, in v3, at the top level) holding a non-placeholder scalar."""
+    for scope in walk.agent_scopes(doc):
+        if key not in scope.data:
+            continue
+        value = scope.data[key]
+        if isinstance(value, (dict, list)) or is_placeholder(value):
+            continue
+        path = scope.path(key)
+        yield Written(key, str(value), doc.value_span(path), path)
+
+
+def _line_pattern(key: str) -> "re.Pattern[str]":
+    # `key: value` at the start of a line (optionally a list item), the value quoted or plain up to
+    # a comment. Comment lines never match: the key must be the line's first word.
+    return re.compile(
+        r"^[ \t]*(?:-[ \t]+)?(?P<q>[\"']?)" + re.escape(key) + r"(?P=q)[ \t]*:[ \t]+"
+        r"(?P<value>\"(?:[^\"\\\r\n]|\\.)*\"|'(?:[^'\r\n]|'')*'|[^\s#][^\r\n]*?)"
+        r"[ \t]*(?:[ \t]#[^\r\n]*)?\r?$",
+        re.M,
+    )
+
+
+def in_text(text: str, key: str) -> Iterator[Written]:
+    """The same values from raw text, for a file that does not parse (NGL001): a line scan."""
+    for match in _line_pattern(key).finditer(text):
+        raw = match.group("value")
+        if raw[0] in "\"'":
+            value = raw[1:-1]
+        elif raw[0] in "|>&*!%@`[{":
+            continue  # block scalars, anchors, aliases, tags, flow collections: not a plain token
+        else:
+            value = raw
+        if is_placeholder(value):
+            continue
+        start = match.start("value")
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        yield Written(key, value, Span(line, column, line, column + len(raw), start, start + len(raw)), ())
+
+
+def remove_key(doc: Document, path: YamlPath) -> Change:
+    """Remove a `key: value` line as text when it stands alone on its line(s), else structurally."""
+    loc = doc.loc(path)
+    text = doc.text
+    if loc is not None and loc.key is not None:
+        line_start = text.rfind("\n", 0, loc.key.start) + 1
+        newline = text.find("\n", loc.value.end)
+        line_end = len(text) if newline < 0 else newline
+        rest = text[loc.value.end : line_end].strip()
+        if not text[line_start : loc.key.start].strip() and (not rest or rest.startswith("#")):
+            return Change(Op.TEXT, path, "", start=line_start, end=len(text) if newline < 0 else newline + 1)
+    return Change(Op.REMOVE, path)
+
+
+def report(
+    meta: RuleMeta, item: Written, what: str, env: str, doc: Optional[Document] = None
+) -> Finding:
+    """The NGL301/NGL302 finding for one written value; with `doc`, carrying the removal fix."""
+    where = f"`{dotted(item.path)}`" if item.path else f"`{item.key}`"
+    kind = item.id_kind
+    if kind is not None:
+        message = (
+            f"{where} holds `{mask(item.value)}`: this is a {kind} ID, not {what}; the agent cannot "
+            f"sign in with it. Remove the key and set {env} to the real value"
+        )
+    else:
+        message = (
+            f"{where} holds {what} (`{mask(item.value)}`) written in the file: whoever reads the file "
+            f"(a repository, a backup, an image layer) can use it. Revoke it in the ngrok dashboard, "
+            f"remove the key and set {env} instead (the agent reads it and it overrides the file)"
+        )
+    fix = None
+    if doc is not None and item.path:
+        fix = Fix(f"remove `{dotted(item.path)}` (the agent then reads {env})", Safety.UNSAFE,
+                  (remove_key(doc, item.path),))
+    return finding(meta, message, item.span, item.path, fix)
