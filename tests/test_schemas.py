@@ -1611,11 +1611,12 @@ def test_corpus_invalid_file_fails_where_expected(prefix, fmt, path, validator):
 
 # ---------------------------------------------------------------------------------------------
 # Optional differential check of the legacy schema against a real ngrok 2.x agent
-# (shared/tools/ngrok-v2-oracle). Slow (about a second per file) and it may download the agent
-# once, so it only runs with NGROK_LINT_ORACLE=1.
+# (shared/tools/ngrok-v2-oracle). About a second per case; it downloads the agent once. It runs
+# wherever the oracle can (CI runs as root), skips where the oracle says it cannot (exit 77), and
+# NGROK_LINT_ORACLE=0 turns it off for a quick local run.
 # ---------------------------------------------------------------------------------------------
 ORACLE = ROOT.parent / "shared" / "tools" / "ngrok-v2-oracle"
-RUN_ORACLE = os.environ.get("NGROK_LINT_ORACLE") == "1" and ORACLE.exists()
+RUN_ORACLE = os.environ.get("NGROK_LINT_ORACLE") != "0" and ORACLE.exists()
 # Valid for the schema, refused by 2.x for reasons outside any schema: the certificate files named
 # in the example do not exist on the test machine.
 ORACLE_NEEDS_FILES = {"s1.2-legacy-all-keys"}
@@ -1642,14 +1643,14 @@ LEGACY_INVALID = [
 ]
 
 
-@pytest.mark.skipif(not RUN_ORACLE, reason="set NGROK_LINT_ORACLE=1 to run the ngrok 2.x oracle")
+@pytest.mark.skipif(not RUN_ORACLE, reason="the ngrok 2.x oracle is off (NGROK_LINT_ORACLE=0) or missing")
 @pytest.mark.parametrize("case_id,fmt,text", LEGACY_VALID, ids=[c[0] for c in LEGACY_VALID])
 def test_oracle_accepts_valid_legacy_case(tmp_path, case_id, fmt, text):
     accepted, out = run_oracle(tmp_path, case_id, text)
     assert accepted, out
 
 
-@pytest.mark.skipif(not RUN_ORACLE, reason="set NGROK_LINT_ORACLE=1 to run the ngrok 2.x oracle")
+@pytest.mark.skipif(not RUN_ORACLE, reason="the ngrok 2.x oracle is off (NGROK_LINT_ORACLE=0) or missing")
 @pytest.mark.parametrize("case_id,fmt,text,path,validator", LEGACY_INVALID, ids=[c[0] for c in LEGACY_INVALID])
 def test_oracle_refuses_invalid_legacy_case(tmp_path, case_id, fmt, text, path, validator):
     accepted, out = run_oracle(tmp_path, case_id, text)

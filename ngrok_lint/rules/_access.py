@@ -23,15 +23,21 @@ def describe(site: Site) -> str:
     return f"{site.kind} `{site.name}`"
 
 
-def site_span(doc: Document, site: Site) -> Span:
+def site_path(site: Site) -> YamlPath:
     """The most specific place that names a site: a tunnel's name, an endpoint's `url` (what makes
     it public), else its `name`, else the list item."""
+    if site.kind == "endpoint":
+        for key in ("url", "name"):
+            if site.data.get(key) is not None:
+                return site.at(key)
+    return site.path
+
+
+def site_span(doc: Document, site: Site) -> Span:
+    """The span of :func:`site_path`: a tunnel's name key, else the value."""
     if site.kind == "tunnel":
         return doc.key_span(site.path)
-    for key in ("url", "name"):
-        if site.data.get(key) is not None:
-            return doc.value_span(site.at(key))
-    return doc.value_span(site.path)
+    return doc.value_span(site_path(site))
 
 
 def action_span(doc: Document, site: Site, action: Action, *keys: Any) -> Span:

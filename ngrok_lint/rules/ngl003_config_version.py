@@ -1,0 +1,303 @@
+"""
+## What it does
+Checks the `version` key against the structure of the file, as an ngrok agent 3.x reads it:
+
+- `version` missing: a legacy ngrok agent 2.x file, which agent 3.x refuses
+  (`` `version` property is required ``). When the file already uses config version 2 keys
+  (`schemes`, `domain`, `traffic_policy`, …) or version 3 structure (`agent:`, `endpoints:`), the
+  message says which `version` to add instead;
+- `version` that is neither 2 nor 3 (`1`, `"2.0"`, empty), quoted in the message;
+- config version 3 structure (`agent:`, `endpoints:`) in a version 2 file;
+- agent settings at the top level of a version 3 file (`authtoken` beside `version: "3"`, the
+  shape agent 3.15.0's `ngrok config add-authtoken` wrote), each reported on its key;
+- keys only agent 2.x knew, in a version 2 or 3 file, each on its key with the agent's error
+  and the replacement: `bind_tls` (→ `schemes`), `auth` (→ `basic_auth`), `client_cas`
+  (→ `mutual_tls_cas`), `http_proxy` / `socks5_proxy` (→ `proxy_url`), `update` (gone).
+
+The format is taken from `version` alone here; every other rule reads a version-less file by
+its keys (see the catalogue's Terms).
+
+## Why is this bad?
+Agent 3.x refuses every one of these files: it requires `version`, knows only versions 2 and 3,
+and rejects any key its format does not define (`field bind_tls not found in type
+config.HTTPv2Tunnel`). Agent 2.x, for its part, silently ignores `agent:` and `endpoints:`, so a
+version 3 file it reads runs with none of its settings.
+
+## Example
+```yaml
+authtoken: your-authtoken
+tunnels:
+  web:
+    proto: http
+    addr: 8080
+```
+
+Use instead:
+```yaml
+version: "2"
+authtoken: your-authtoken
+tunnels:
+  web:
+    proto: http
+    addr: 8080
+```
+
+## Fix
+Safe, for agent settings at the top level of a version 3 file: they are moved under `agent:`
+(created where the first of them stood when the file has none), `server_addr` becoming
+`connect_url` and `root_cas` becoming `connect_cas` on the way, as version 3 names them. This
+is exactly what `ngrok config upgrade 3` writes. No fix for a key that `agent:` already sets, nor
+for `region`, which version 3 does not have. The other findings have no fix yet: run
+`ngrok config upgrade` for the legacy → version 2 migration.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from ngrok_lint import walk
+from ngrok_lint.loader import Document
+from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, Span, finding
+
+META = RuleMeta(
+    code="NGL003",
+    name="config-version",
+    severity=Severity.ERROR,
+    summary="the file's `version` does not match its structure, or is missing or unknown",
+    fix=FixKind.SAFE,
+)
+
+# Agent settings of config version 3 (reference §3.2, plus the changelog-only names the schemas accept).
+V3_AGENT_KEYS = frozenset({
+    "api_key", "authtoken", "connect_cas", "connect_interface", "connect_timeout", "connect_url",
+    "console_ui", "console_ui_color", "crl_noverify", "crl_url", "dns_resolver_ips", "heartbeat_interval",
+    "heartbeat_tolerance", "inspect_db_size", "local_storage", "log", "log_format", "log_level", "metadata",
+    "proxy_url", "remote_management", "update_channel", "update_check", "web_addr", "web_allow_hosts",
+})
+# Version 2 top-level names that version 3 renamed when it moved them under `agent:`.
+V3_RENAMES = {"server_addr": "connect_url", "root_cas": "connect_cas"}
+
+# Keys only agent 2.x knew; agent 3.x refuses them in version 2 and 3 files.
+LEGACY_TOP_KEYS = ("http_proxy", "socks5_proxy", "update")
+LEGACY_TUNNEL_KEYS = ("bind_tls", "auth", "client_cas")
+
+_UPGRADE = "`ngrok config upgrade` or `ngrok-lint --fix` migrates it"
+
+
+def check(doc: Document, ctx: Any) -> Iterator[Finding]:
+    data = doc.data
+    if not isinstance(data, dict) or doc.is_v1:
+        return  # an empty or non-mapping root is NGL002's; a 1.x file is NGL009's alone
+    if "version" not in data:
+        yield _missing_version(doc)
+        return
+    declared = doc.declared_format
+    if declared == "legacy":
+        yield _unknown_version(doc)
+        return
+    if declared == "v2":
+        yield from _v3_structure_in_v2(doc)
+    else:
+        yield from _top_level_agent_keys(doc)
+    yield from _legacy_keys(doc, declared)
+
+
+# --- version itself ---------------------------------------------------------------------------
+
+
+def _v3_keys(data: Dict[Any, Any]) -> List[str]:
+    return [k for k in ("agent", "endpoints") if k in data]
+
+
+def _v2_keys(data: Dict[Any, Any]) -> List[str]:
+    from ngrok_lint.loader import V2_ONLY_KEYS
+
+    found = [k for k in data if k in V2_ONLY_KEYS]
+    tunnels = data.get("tunnels")
+    if isinstance(tunnels, dict):
+        for tunnel in tunnels.values():
+            if isinstance(tunnel, dict):
+                found += [k for k in tunnel if k in V2_ONLY_KEYS and k not in found]
+    return found
+
+
+def _missing_version(doc: Document) -> Finding:
+    data = doc.data
+    v3 = _v3_keys(data)
+    v2 = _v2_keys(data)
+    refused = "agent 3.x refuses a file without it (`` `version` property is required ``)"
+    if v3:
+        where = ", ".join(f"`{k}:` on line {doc.key_span((k,)).line}" for k in v3)
+        message = (
+            f"`version` is missing, but the file uses config version 3 structure ({where}): {refused}, "
+            "and agent 2.x silently ignores that structure; add `version: \"3\"` (agent 3.16 or later)"
+        )
+    elif v2:
+        keys = ", ".join(f"`{k}`" for k in v2[:3])
+        message = (
+            f"`version` is missing, but the file uses config version 2 keys ({keys}): {refused}, and agent 2.x "
+            "silently ignores those keys; add `version: \"2\"`"
+        )
+    else:
+        message = f"`version` is missing: this is a legacy agent 2.x file and {refused}; {_UPGRADE}"
+    return finding(META, message, _top(doc), ())
+
+
+def _top(doc: Document) -> Span:
+    """The first line of the root mapping (where `version` belongs)."""
+    span = doc.value_span(())
+    return span
+
+
+def _unknown_version(doc: Document) -> Finding:
+    loc = doc.loc(("version",))
+    value = doc.data.get("version")
+    if value is None:
+        shown = "empty"
+    elif isinstance(value, (dict, list)):
+        shown = "a list" if isinstance(value, list) else "a mapping"
+    else:
+        raw = loc.raw if loc is not None and loc.raw is not None else str(value)
+        shown = f"`{raw}`"
+    hint = "`\"3\"` (agent 3.16 or later)" if _v3_keys(doc.data) else "`\"2\"` (or `\"3\"` for `agent:`/`endpoints:` files)"
+    message = (
+        f"`version` is {shown}: agent 3.x knows config versions 2 and 3 only and refuses the file "
+        f"(`unknown version`); set it to {hint}"
+    )
+    return finding(META, message, doc.value_span(("version",)), ("version",))
+
+
+# --- structure against the declared version ---------------------------------------------------
+
+
+def _v3_structure_in_v2(doc: Document) -> Iterator[Finding]:
+    for key in _v3_keys(doc.data):
+        instead = "move its settings to the top level" if key == "agent" else "write them as `tunnels:`"
+        yield finding(
+            META,
+            f"`{key}:` is config version 3 structure, but the file declares version 2: agent 3.x refuses it "
+            f"(`field {key} not found in type config.v2yamlConfig`); set `version: \"3\"` (agent 3.16 or later), "
+            f"or {instead}",
+            doc.key_span((key,)),
+            (key,),
+        )
+
+
+def _top_level_agent_keys(doc: Document) -> Iterator[Finding]:
+    data = doc.data
+    candidates = [k for k in data if isinstance(k, str) and (k in V3_AGENT_KEYS or k in V3_RENAMES or k == "region")]
+    if not candidates:
+        return
+    block = data.get("agent")
+    existing: Dict[Any, Any] = block if isinstance(block, dict) else {}
+    can_edit = block is None or isinstance(block, dict)
+    movable: List[Tuple[str, str]] = []
+    taken: Dict[str, str] = {}
+    for key in candidates:
+        if key == "region":
+            continue
+        target = V3_RENAMES.get(key, key)
+        if target in existing or target in taken.values():
+            taken[key] = target
+            continue
+        movable.append((key, target))
+        taken[key] = target
+    fix = _move_fix(doc, movable) if movable and can_edit else None
+    for key in candidates:
+        error = f"agent 3.x refuses it (`field {key} not found in type config.v3yamlConfig`)"
+        if key == "region":
+            message = (
+                f"`region` at the top level of a version 3 file: {error}, and version 3 has no `region` at all "
+                "(the agent picks the nearest one; a custom ingress is `agent.connect_url`): remove it"
+            )
+            yield finding(META, message, doc.key_span((key,)), (key,))
+            continue
+        target = taken[key]
+        place = f"`agent.{target}`"
+        shape = " (the shape agent 3.15.0's `ngrok config add-authtoken` wrote)" if key == "authtoken" else ""
+        if (key, target) in movable:
+            rename = f" as `{target}`" if target != key else ""
+            message = f"`{key}` is an agent setting at the top level of a version 3 file{shape}: {error}; move it under `agent:`{rename}"
+            yield finding(META, message, doc.key_span((key,)), (key,), fix)
+        else:
+            if target in existing:
+                line = doc.key_span(("agent", target)).line
+            else:  # two top-level keys for one setting (`server_addr` and `connect_url`): the first one moves
+                other = next(k for k, t in movable if t == target)
+                line = doc.key_span((other,)).line
+            message = (
+                f"`{key}` is an agent setting at the top level of a version 3 file{shape}: {error}; "
+                f"{place} is already set (line {line}): keep one of them under `agent:`"
+            )
+            yield finding(META, message, doc.key_span((key,)), (key,))
+
+
+def _move_fix(doc: Document, movable: List[Tuple[str, str]]) -> Fix:
+    data = doc.data
+    changes: List[Change] = []
+    if data.get("agent") is None:
+        # No `agent:` (or an empty one): create it where the first moved key stands.
+        block = {target: data[key] for key, target in movable}
+        index = list(data).index(movable[0][0])
+        changes.append(Change(Op.SET, ("agent",), block, index=index))
+    else:
+        changes += [Change(Op.SET, ("agent", target), data[key], index=-1) for key, target in movable]
+    changes += [Change(Op.REMOVE, (key,)) for key, _ in movable]
+    names = ", ".join(f"`{key}`" for key, _ in movable)
+    return Fix(f"move {names} under `agent:`", Safety.SAFE, tuple(changes))
+
+
+# --- keys only agent 2.x knew ------------------------------------------------------------------
+
+
+def _legacy_keys(doc: Document, declared: str) -> Iterator[Finding]:
+    data = doc.data
+    top_type = "config.v3yamlConfig" if declared == "v3" else "config.v2yamlConfig"
+    proxy = "`agent.proxy_url`" if declared == "v3" else "`proxy_url`"
+    places: List[Tuple[Tuple[Any, ...], Dict[Any, Any], str]] = [((), data, top_type)]
+    block = data.get("agent")
+    if declared == "v3" and isinstance(block, dict):
+        places.append((("agent",), block, "config.Agent"))
+    for prefix, mapping, type_name in places:
+        for key in LEGACY_TOP_KEYS:
+            if key not in mapping:
+                continue
+            if key == "update":
+                instead = "remove it: agent 3.x updates through `update_channel` and `update_check`"
+            else:
+                instead = f"use {proxy} instead (one URL: `http://`, `https://` or `socks5://`)"
+            yield finding(
+                META,
+                f"`{key}` is an agent 2.x setting: agent 3.x refuses it (`field {key} not found in type {type_name}`); {instead}",
+                doc.key_span(prefix + (key,)),
+                prefix + (key,),
+            )
+    for site in walk.sites(doc):
+        if site.kind != "tunnel":
+            continue
+        for key in LEGACY_TUNNEL_KEYS:
+            if key not in site.data:
+                continue
+            error = _tunnel_error(key, site.proto)
+            yield finding(
+                META,
+                f"`{key}` is an agent 2.x tunnel setting: agent 3.x refuses it ({error}); {_tunnel_instead(key, site.data.get(key))}",
+                doc.key_span(site.at(key)),
+                site.at(key),
+            )
+
+
+def _tunnel_error(key: str, proto: Optional[str]) -> str:
+    # Only the http tunnel's struct name is attested (`config.HTTPv2Tunnel`); others stay unnamed.
+    type_name = {"http": "config.HTTPv2Tunnel"}.get(proto or "")
+    return f"`field {key} not found in type {type_name}`" if type_name else f"`field {key} not found in type …`"
+
+
+def _tunnel_instead(key: str, value: Any) -> str:
+    if key == "bind_tls":
+        text = "" if value is None else str(value).strip().lower()
+        schemes = {"true": "[https]", "false": "[http]", "both": "[http, https]", "": "[http, https]"}.get(text)
+        return f"write `schemes: {schemes}` instead" if schemes else "write `schemes` (a list of `http`, `https`) instead"
+    if key == "auth":
+        return "write `basic_auth` (a list of `user:password`) instead"
+    return "write `mutual_tls_cas` instead"

@@ -1,0 +1,162 @@
+"""
+## What it does
+Reports the agent's local inspector and API reachable from outside the machine:
+
+- `web_addr` (agent settings: the top level of legacy and v2 files, `agent.web_addr` in v3)
+  bound to anything but a loopback host (`localhost`, `127.0.0.0/8`, `::1`): `0.0.0.0`, `::`,
+  a LAN address, or a host name other than `localhost`;
+- a tunnel or public endpoint whose upstream is the inspector's own address (the `web_addr`
+  port, 4040 by default, on a loopback host, or the exact `web_addr` address), which publishes
+  the inspector on the internet.
+
+Not reported: `web_addr: false` (or `no`, `"false"`), which turns the inspector off; a bare port
+(`web_addr: 4040`, `web_addr: ":4040"`), which agent 2.3.41 was run with and binds to
+`localhost` only (a format that refuses a bare port is NGL002's); a value the agent refuses (a
+host without a port, a URL), which NGL002 reports; an internal endpoint (`.internal` URL,
+`bindings: [internal]`) forwarding to the inspector, which nothing on the internet reaches
+directly.
+
+## Why is this bad?
+The local inspector and agent API have no authentication. Whoever reaches the port reads every
+captured request and response (cookies, tokens, form posts), replays them, and can start new
+public tunnels on your account through `POST /api/tunnels`. In a container, `0.0.0.0:4040` is how
+the port gets published to the host; publishing it as `127.0.0.1:4040:4040` (Docker `-p`, Compose
+`ports:`) keeps it on the host instead of every network the host is on.
+
+## Example
+```yaml
+version: "3"
+agent:
+  web_addr: 0.0.0.0:4040
+```
+
+Use instead:
+```yaml
+version: "3"
+agent:
+  web_addr: 127.0.0.1:4040
+```
+
+## Fix
+Unsafe: the host of `web_addr` becomes `127.0.0.1` and the port is kept (quotes too). Container
+setups publish this port on purpose, so the container's port mapping has to change with it, or the
+inspector is no longer reachable from the host. A tunnel that forwards to the inspector has no
+fix: remove it, or put the inspector behind authentication on purpose and suppress the finding.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Iterator, Optional, Tuple
+
+from ngrok_lint import walk
+from ngrok_lint.config import Context
+from ngrok_lint.loader import Document
+from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
+from ngrok_lint.rules._access import describe
+
+META = RuleMeta(
+    code="NGL201",
+    name="inspector-exposed",
+    severity=Severity.ERROR,
+    summary="the unauthenticated local inspector and agent API are reachable from the network",
+    fix=FixKind.UNSAFE,
+    security_severity=8.0,
+)
+
+DEFAULT_INSPECTOR = ("127.0.0.1", 4040)
+
+
+def check(doc: Document, ctx: Context) -> Iterator[Finding]:
+    settings = walk.agent(doc)
+    path = settings.path("web_addr")
+    raw = settings.get("web_addr")
+    inspector = _inspector(raw)
+    if raw is not None and inspector is not None:
+        host, port = inspector
+        if not _loopback(host):
+            yield finding(META, _message(str(raw).strip(), host, port), doc.value_span(path), path, _fix(doc, path, port))
+    if inspector is None:
+        return
+    for site in walk.sites(doc, ctx.base_dir):
+        if not site.public or site.upstream is None:
+            continue
+        host, port, scheme = walk.split_host_port(site.upstream)
+        if port != inspector[1] or scheme in ("https", "tls", "file"):
+            continue  # the inspector speaks plain HTTP only; a TLS upstream there cannot reach it
+        if host == inspector[0] or (_loopback(host) and (_loopback(inspector[0]) or _unspecified(inspector[0]))):
+            where = "the default `127.0.0.1:4040`" if raw is None else f"`web_addr: {str(raw).strip()}`"
+            yield finding(
+                META,
+                f"{describe(site)} forwards to `{site.upstream}`, the agent's own inspector and API ({where}): "
+                "this publishes them on the internet, where anyone can read captured requests and start "
+                "tunnels on your account",
+                doc.value_span(site.upstream_path),
+                site.upstream_path,
+            )
+
+
+def _inspector(raw: Any) -> Optional[Tuple[str, int]]:
+    """(host, port) the inspector listens on; None when it is off or the agent refuses the value."""
+    if raw is None:
+        return DEFAULT_INSPECTOR
+    if raw is False or isinstance(raw, (list, dict)):
+        return None
+    text = str(raw).strip()
+    if text.lower() == "false" or "://" in text:
+        return None
+    host, port, _ = walk.split_host_port(text)  # `4040` and `:4040` come back as localhost
+    if port is None or not host:
+        return None  # a host without a port: the agent refuses it (NGL002)
+    return host, port
+
+
+def _loopback(host: str) -> bool:
+    """Loopback as rules.md defines it: `localhost`, 127.0.0.0/8, ::1 (no other host name)."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return False
+
+
+def _message(value: str, host: str, port: int) -> str:
+    risk = (
+        "the inspector and agent API have no authentication: whoever reaches the port reads captured "
+        "requests and can start tunnels on your account"
+    )
+    if _unspecified(host):
+        return (
+            f"`web_addr: {value}` binds every network interface; {risk}. Inside a container this bind is how "
+            f"the port gets published: publish it as `127.0.0.1:{port}:{port}` to keep it on the host"
+        )
+    if walk.is_ip(host):
+        return f"`web_addr: {value}` binds `{host}`, which is not a loopback address; {risk}"
+    return (
+        f"`web_addr: {value}` binds the host name `{host}`, which is not `localhost` and may resolve to a "
+        f"network interface; {risk}"
+    )
+
+
+def _fix(doc: Document, path: Any, port: int) -> Optional[Fix]:
+    loc = doc.loc(path)
+    if loc is None or loc.key is None or loc.style in ("|", ">"):
+        return None
+    if loc.value.start < loc.key.end:
+        return None  # an alias: the text belongs to the anchored value elsewhere
+    quote = loc.style if loc.style in ("'", '"') else ""
+    replacement = f"{quote}127.0.0.1:{port}{quote}"
+    return Fix(
+        f"bind the inspector to `127.0.0.1:{port}`",
+        Safety.UNSAFE,
+        (Change(Op.TEXT, tuple(path), replacement, start=loc.value.start, end=loc.value.end),),
+    )
