@@ -12,13 +12,22 @@ SECRET_KEYS = ("authtoken", "auth_token", "api_key", "secret", "client_secret", 
                "server_private_key", "credentials", "basic_auth")
 
 _KEY_VALUE = re.compile(
-    r"(?P<lead>^[ \t]*(?:-[ \t]+)?[\"']?(?P<key>" + "|".join(SECRET_KEYS) + r")[\"']?[ \t]*:[ \t]*)(?P<value>[^#\r\n]*?)(?P<trail>[ \t]*(?:#[^\r\n]*)?)$",
+    r"(?P<lead>^[ \t]*(?:-[ \t]+)?[\"']?(?P<key>" + "|".join(SECRET_KEYS) + r")[\"']?[ \t]*:[ \t]*)"
+    # A quoted value whole; a plain one up to a comment (`#` after whitespace: `pa#ss` is no comment).
+    r"(?P<value>\"(?:[^\"\\\r\n]|\\.)*\"|'(?:[^'\r\n]|'')*'|(?:[^\r\n#]|(?<![ \t])#)*?)"
+    r"(?P<trail>[ \t]*(?:(?<=[ \t])#[^\r\n]*)?)(?=\r?$)",
     re.M,
 )
-_CREDENTIAL_ITEM = re.compile(r"(?P<lead>^[ \t]*-[ \t]+[\"']?)(?P<user>[^:\s\"'#]+):(?P<value>[^\s\"'#]+)", re.M)
+_CREDENTIAL_ITEM = re.compile(r"(?P<lead>^[ \t]*-[ \t]+[\"']?)(?P<user>[^:\s\"'#]+):(?P<value>(?:[^\s\"'#]|(?<!\s)#)+)", re.M)
 _URL_CREDENTIALS = re.compile(r"(?P<lead>[a-z0-9+]+://[^:/\s@]+:)(?P<value>[^@\s/]+)(?=@)", re.I)
 _PEM = re.compile(r"-----BEGIN (?P<kind>[A-Z ]*PRIVATE KEY)-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
 _FLOW_CREDENTIALS = re.compile(r"(?P<lead>(?:basic_auth|credentials)[\"']?[ \t]*:[ \t]*\[)(?P<value>[^\]\r\n]*)")
+# `{provider: github, secret: whsec_…}`: a secret key inside a one-line flow mapping.
+_FLOW_KEY_VALUE = re.compile(
+    r"(?P<lead>[{,][ \t]*[\"']?(?:" + "|".join(SECRET_KEYS) + r")[\"']?[ \t]*:[ \t]*)"
+    r"(?P<value>\"[^\"\r\n]*\"|'[^'\r\n]*'|[^,}\]\r\n]*)"
+)
+_FLOW_ITEM = re.compile(r"\s*(?:\"[^\"]*\"|'[^']*'|[^,]+)\s*")
 
 
 def mask(value: object) -> str:
@@ -47,8 +56,9 @@ def redact(text: str) -> str:
     text = _KEY_VALUE.sub(lambda m: m.group("lead") + _mask_scalar(m.group("value")) + m.group("trail"), text)
     text = _URL_CREDENTIALS.sub(lambda m: m.group("lead") + mask(m.group("value")), text)
     text = _FLOW_CREDENTIALS.sub(
-        lambda m: m.group("lead") + ", ".join(_mask_scalar(v) for v in m.group("value").split(",")), text
+        lambda m: m.group("lead") + ", ".join(_mask_scalar(v) for v in _FLOW_ITEM.findall(m.group("value"))), text
     )
+    text = _FLOW_KEY_VALUE.sub(lambda m: m.group("lead") + _mask_scalar(m.group("value")), text)
     return _CREDENTIAL_ITEM.sub(lambda m: f"{m.group('lead')}{m.group('user')}:{mask(m.group('value'))}", text)
 
 

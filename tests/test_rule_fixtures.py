@@ -5,6 +5,11 @@ its rule. Each is linted with only its rule selected, so a fixture speaks for on
 with a `.fixed.yml` sibling is fixed (safe fixes, or unsafe with `# fix: unsafe`) and must give
 exactly those bytes, also when the input is written with CRLF endings or a UTF-8 BOM; the fixed
 file must be free of the fixed rule's fixable findings and be a fixed point.
+
+A cross-file rule (its module has `check_across`, e.g. NGL305) cannot fire on one file alone: each
+of its fixtures, pass or fail, is linted as the last file of a run that first lints every other
+fixture of its folder (in name order, `.fixed.yml` files excepted), and only the fixture's own
+findings are compared.
 """
 
 from __future__ import annotations
@@ -28,13 +33,24 @@ def _case_id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
+def _cross_file(code: str) -> bool:
+    module = registry.by_code().get(code)
+    return module is not None and hasattr(module, "check_across")
+
+
 def _lint(path: Path, data: bytes):
     from ngrok_lint.engine import analyze, finish
 
     header = read_header(data.decode("utf-8-sig"))
     settings = settings_for_fixture(path.parent.name, header)
+    analyses = []
+    if _cross_file(path.parent.name):
+        for other in sorted(path.parent.glob("*.yml")):
+            if other != path and not other.name.endswith(".fixed.yml"):
+                analyses.append(analyze(str(other), other.read_bytes(), settings, str(other.parent)))
     analysis = analyze(str(path), data, settings, str(path.parent))
-    return analysis, finish([analysis])[str(path)]
+    analyses.append(analysis)
+    return analysis, finish(analyses)[str(path)]
 
 
 @pytest.mark.parametrize("path", CASES, ids=_case_id)

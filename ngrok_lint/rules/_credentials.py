@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from ngrok_lint import walk
 from ngrok_lint.loader import Document
@@ -20,26 +20,26 @@ from ngrok_lint.secrets import is_placeholder, mask
 # Prefixes of ngrok resource IDs (API reference): such a value is an ID copied from the dashboard
 # or the API, not a credential, and the agent cannot sign in with it.
 ID_KINDS = {
-    "rd": "reserved-domain",
-    "ra": "reserved-address",
-    "cr": "credential (the authtoken's ID)",
-    "ak": "API-key",
-    "ep": "endpoint",
-    "tn": "tunnel",
-    "ts": "tunnel-session",
-    "ipp": "IP-policy",
-    "ipr": "IP-policy-rule",
-    "edghts": "HTTPS-edge",
-    "edgtcp": "TCP-edge",
-    "edgtls": "TLS-edge",
-    "cert": "TLS-certificate",
-    "usr": "user",
+    "rd": "a reserved-domain",
+    "ra": "a reserved-address",
+    "cr": "a credential (the authtoken's own ID)",
+    "ak": "an API-key",
+    "ep": "an endpoint",
+    "tn": "a tunnel",
+    "ts": "a tunnel-session",
+    "ipp": "an IP-policy",
+    "ipr": "an IP-policy-rule",
+    "edghts": "an HTTPS-edge",
+    "edgtcp": "a TCP-edge",
+    "edgtls": "a TLS-edge",
+    "cert": "a TLS-certificate",
+    "usr": "a user",
 }
 _ID = re.compile(r"(?P<prefix>[a-z]+)_[A-Za-z0-9]{10,}")
 
 
 def id_kind(value: str) -> Optional[str]:
-    """The kind of ngrok ID `value` is (`reserved-domain` for `rd_…`), or None."""
+    """What kind of ngrok ID `value` is, with its article (`a reserved-domain` for `rd_…`), or None."""
     match = _ID.fullmatch(value)
     return ID_KINDS.get(match.group("prefix")) if match else None
 
@@ -103,6 +103,9 @@ def remove_key(doc: Document, path: YamlPath) -> Change:
     """Remove a `key: value` line as text when it stands alone on its line(s), else structurally."""
     loc = doc.loc(path)
     text = doc.text
+    parent = doc.get(path[:-1])
+    if isinstance(parent, dict) and len(parent) == 1:
+        return Change(Op.REMOVE, path)  # the mapping empties: let the engine write it as `{}`
     if loc is not None and loc.key is not None:
         line_start = text.rfind("\n", 0, loc.key.start) + 1
         newline = text.find("\n", loc.value.end)
@@ -117,16 +120,16 @@ def report(
     meta: RuleMeta, item: Written, what: str, env: str, doc: Optional[Document] = None
 ) -> Finding:
     """The NGL301/NGL302 finding for one written value; with `doc`, carrying the removal fix."""
-    where = f"`{dotted(item.path)}`" if item.path else f"`{item.key}`"
+    place = f"`{dotted(item.path)}`" if item.path else f"`{item.key}`"
     kind = item.id_kind
     if kind is not None:
         message = (
-            f"{where} holds `{mask(item.value)}`: this is a {kind} ID, not {what}; the agent cannot "
-            f"sign in with it. Remove the key and set {env} to the real value"
+            f"{place} holds `{mask(item.value)}`: this is {kind} ID, not {what}, and nothing can "
+            f"authenticate with it. Remove the key and set {env} to the real value"
         )
     else:
         message = (
-            f"{where} holds {what} (`{mask(item.value)}`) written in the file: whoever reads the file "
+            f"{place} holds {what} (`{mask(item.value)}`) written in the file: whoever reads the file "
             f"(a repository, a backup, an image layer) can use it. Revoke it in the ngrok dashboard, "
             f"remove the key and set {env} instead (the agent reads it and it overrides the file)"
         )
@@ -135,3 +138,63 @@ def report(
         fix = Fix(f"remove `{dotted(item.path)}` (the agent then reads {env})", Safety.UNSAFE,
                   (remove_key(doc, item.path),))
     return finding(meta, message, item.span, item.path, fix)
+
+
+# --- basic-auth credentials (NGL303, NGL304) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One `user:password` (or a value meant as one) written for basic auth."""
+
+    value: Any
+    path: YamlPath  # where to point (inside a policy file: the key naming that file)
+    span: Span
+    source: str  # "auth", "basic_auth" or "basic-auth"
+    origin: Optional[str] = None  # a policy not written inline: "the Traffic Policy file `x`", …
+
+
+def policy_origin(site: walk.Site) -> Optional[str]:
+    """Where a site's policy came from when it is not an inline map (positions then stand on its key)."""
+    policy = site.policy
+    if policy is None or policy.inline:
+        return None
+    if policy.path[-1] == "traffic_policy_file":
+        return f"the Traffic Policy file `{site.data.get('traffic_policy_file')}`"
+    return "the Traffic Policy written as a string"
+
+
+def where(path: YamlPath, origin: Optional[str]) -> str:
+    """How a message names a place: the YAML path, or the policy's origin and the key naming it."""
+    return f"{origin} (at `{dotted(path)}`)" if origin else f"`{dotted(path)}`"
+
+
+def basic_auth_credentials(doc: Document, base_dir: Optional[str]) -> Iterator[Credential]:
+    """Legacy `auth`, `basic_auth` entries and `basic-auth` action `credentials`, in file order."""
+    for site in walk.sites(doc, base_dir):
+        auth = site.data.get("auth")
+        if auth is not None and not isinstance(auth, (dict, list)):
+            path = site.at("auth")
+            yield Credential(auth, path, doc.value_span(path), "auth")
+        entries = site.data.get("basic_auth")
+        if isinstance(entries, list):
+            for index, entry in enumerate(entries):
+                if entry is not None and not isinstance(entry, (dict, list)):
+                    path = site.at("basic_auth", index)
+                    yield Credential(entry, path, doc.value_span(path), "basic_auth")
+        elif entries is not None and not isinstance(entries, dict):
+            path = site.at("basic_auth")
+            yield Credential(entries, path, doc.value_span(path), "basic_auth")
+        origin = policy_origin(site)
+        inline = site.policy is not None and site.policy.inline
+        for action in site.actions():
+            if action.type != "basic-auth":
+                continue
+            credentials = action.config.get("credentials")
+            if not isinstance(credentials, list):
+                continue
+            for index, entry in enumerate(credentials):
+                if entry is None or isinstance(entry, (dict, list)):
+                    continue
+                path = action.path + ("config", "credentials", index) if inline else action.path
+                yield Credential(entry, path, doc.value_span(path), "basic-auth", origin)

@@ -91,10 +91,15 @@ def from_parse_problem(problem: ParseProblem, text: str, enabled: frozenset) -> 
         message = "the file holds merge-conflict markers (`<<<<<<<`): resolve the conflict"
     yield finding(META, f"{message} ({_AGENT_2}){_template_hint(text)}", span)
     # Secrets are still worth finding in a broken file: a plain line scan, no YAML needed.
+    yield from (f for f in _secret_scan(text) if f.code in enabled)
+
+
+def _secret_scan(text: str) -> Iterator[Finding]:
+    """NGL301/NGL302's line scan, for files whose only other finding is NGL001 (callers filter by selection)."""
     for code in ("NGL301", "NGL302"):
         module = registry.by_code().get(code)
         scan = getattr(module, "scan_text", None)
-        if scan is not None and code in enabled:
+        if scan is not None:
             yield from scan(text)
 
 
@@ -114,7 +119,7 @@ def file_level(doc: Document) -> Optional[List[Finding]]:
                 f"string ({_AGENT_2.replace('a file it cannot parse', 'such a file')}); use spaces",
                 Span(line, column, line, column + 1, tab, tab + 1),
             )
-        ]
+        ] + list(_secret_scan(doc.text))
     return None
 
 

@@ -45,19 +45,21 @@ tunnels:
 ## Fix
 Safe, for agent settings at the top level of a version 3 file: they are moved under `agent:`
 (created where the first of them stood when the file has none), `server_addr` becoming
-`connect_url` and `root_cas` becoming `connect_cas` on the way, as version 3 names them. This
-is exactly what `ngrok config upgrade 3` writes. No fix for a key that `agent:` already sets, nor
-for `region`, which version 3 does not have. The other findings have no fix yet: run
-`ngrok config upgrade` for the legacy → version 2 migration.
+`connect_url` and `root_cas` becoming `connect_cas` on the way, as version 3 names them. The
+values are kept; the agent then reads the settings it was meant to. No fix for a key that `agent:`
+already sets (which one is right is for a person to say), nor for `region`, which version 3 does
+not have, nor for a number YAML 1.1 reads differently from how it is written (`1:20`). The
+other findings have no fix yet: `ngrok config upgrade` does the legacy → version 2 migration.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ngrok_lint import walk
 from ngrok_lint.loader import Document
-from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, Span, finding
+from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
 
 META = RuleMeta(
     code="NGL003",
@@ -81,7 +83,18 @@ V3_RENAMES = {"server_addr": "connect_url", "root_cas": "connect_cas"}
 LEGACY_TOP_KEYS = ("http_proxy", "socks5_proxy", "update")
 LEGACY_TUNNEL_KEYS = ("bind_tls", "auth", "client_cas")
 
-_UPGRADE = "`ngrok config upgrade` or `ngrok-lint --fix` migrates it"
+# Keys agent 2.x does not know (reference §1.2 against §2.1 and §2.2).
+_AGENT3_TOP_KEYS = frozenset({"api_key", "connect_interface", "crl_noverify", "proxy_url", "web_allow_hosts"})
+_AGENT3_TUNNEL_KEYS = frozenset({
+    "app_protocol", "basic_auth", "bindings", "circuit_breaker", "compression", "description", "domain",
+    "ip_restriction", "labels", "mutual_tls_cas", "oauth", "oidc", "policy", "pooling_enabled", "proxy_proto",
+    "request_header", "response_header", "schemes", "terminate_at", "traffic_policy", "traffic_policy_file",
+    "upstream_tls_verify", "upstream_tls_verify_cas", "user_agent_filter", "verify_webhook",
+    "websocket_tcp_converter",
+})
+_DECIMAL = re.compile(r"^[-+]?(?:[1-9][0-9]*|0)(?:\.[0-9]+)?$")
+_UPGRADE = "`ngrok config upgrade` migrates it"
+_UPGRADE_OR_FIX = "`ngrok config upgrade` or `ngrok-lint --fix` migrates it"
 
 
 def check(doc: Document, ctx: Any) -> Iterator[Finding]:
@@ -110,14 +123,17 @@ def _v3_keys(data: Dict[Any, Any]) -> List[str]:
 
 
 def _v2_keys(data: Dict[Any, Any]) -> List[str]:
-    from ngrok_lint.loader import V2_ONLY_KEYS
+    """Keys only agent 3.x knows: the file was written for config version 2, not for agent 2.x.
 
-    found = [k for k in data if k in V2_ONLY_KEYS]
+    Wider than the catalogue's list (which decides how other rules read the file): this only
+    chooses the advice.
+    """
+    found = [k for k in data if k in _AGENT3_TOP_KEYS]
     tunnels = data.get("tunnels")
     if isinstance(tunnels, dict):
         for tunnel in tunnels.values():
             if isinstance(tunnel, dict):
-                found += [k for k in tunnel if k in V2_ONLY_KEYS and k not in found]
+                found += [k for k in tunnel if k in _AGENT3_TUNNEL_KEYS and k not in found]
     return found
 
 
@@ -139,14 +155,17 @@ def _missing_version(doc: Document) -> Finding:
             "silently ignores those keys; add `version: \"2\"`"
         )
     else:
-        message = f"`version` is missing: this is a legacy agent 2.x file and {refused}; {_UPGRADE}"
-    return finding(META, message, _top(doc), ())
+        fix = _migration_fix(doc)
+        how = _UPGRADE_OR_FIX if fix is not None else _UPGRADE
+        message = f"`version` is missing: this is a legacy agent 2.x file and {refused}; {how}"
+        # The root mapping's first line: its first key, after any leading comments.
+        return finding(META, message, doc.value_span(()), (), fix)
+    return finding(META, message, doc.value_span(()), ())
 
 
-def _top(doc: Document) -> Span:
-    """The first line of the root mapping (where `version` belongs)."""
-    span = doc.value_span(())
-    return span
+def _migration_fix(doc: Document) -> Optional[Fix]:
+    """The legacy → version 2 migration (`ngrok config upgrade` without `region`): not offered yet."""
+    return None
 
 
 def _unknown_version(doc: Document) -> Finding:
@@ -202,7 +221,8 @@ def _top_level_agent_keys(doc: Document) -> Iterator[Finding]:
             continue
         movable.append((key, target))
         taken[key] = target
-    fix = _move_fix(doc, movable) if movable and can_edit else None
+    faithful = all(_faithful(doc, (key,)) for key, _ in movable)
+    fix = _move_fix(doc, movable) if movable and can_edit and faithful else None
     for key in candidates:
         error = f"agent 3.x refuses it (`field {key} not found in type config.v3yamlConfig`)"
         if key == "region":
@@ -213,7 +233,6 @@ def _top_level_agent_keys(doc: Document) -> Iterator[Finding]:
             yield finding(META, message, doc.key_span((key,)), (key,))
             continue
         target = taken[key]
-        place = f"`agent.{target}`"
         shape = " (the shape agent 3.15.0's `ngrok config add-authtoken` wrote)" if key == "authtoken" else ""
         if (key, target) in movable:
             rename = f" as `{target}`" if target != key else ""
@@ -227,9 +246,22 @@ def _top_level_agent_keys(doc: Document) -> Iterator[Finding]:
                 line = doc.key_span((other,)).line
             message = (
                 f"`{key}` is an agent setting at the top level of a version 3 file{shape}: {error}; "
-                f"{place} is already set (line {line}): keep one of them under `agent:`"
+                f"`agent.{target}` is already set (line {line}): keep one of them under `agent:`"
             )
             yield finding(META, message, doc.key_span((key,)), (key,))
+
+
+def _faithful(doc: Document, path: Tuple[Any, ...]) -> bool:
+    """Can the value be written back from its plain data without changing it?
+
+    YAML 1.1 reads `1:20` as a base-60 number and `0x1F` as hex: rewritten from the number, such a
+    value would change, so it is not moved.
+    """
+    value = doc.get(path)
+    loc = doc.loc(path)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or loc is None or loc.raw is None:
+        return True
+    return _DECIMAL.match(loc.raw) is not None
 
 
 def _move_fix(doc: Document, movable: List[Tuple[str, str]]) -> Fix:

@@ -45,12 +45,13 @@ what a current agent does by default and what ngrok recommends. Clients that sti
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, List, Optional
+from typing import Any, Iterator, List, Optional, Tuple
 
 from ngrok_lint.config import Context
 from ngrok_lint.loader import Document
-from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
+from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, YamlPath, finding
 from ngrok_lint.rules._transport import label, remove_line, replace_scalar
+from ngrok_lint.secrets import redact
 from ngrok_lint.walk import Site, endpoint_scheme, sites
 
 META = RuleMeta(
@@ -97,7 +98,7 @@ def _schemes(doc: Document, site: Site) -> Optional[Finding]:
     )
 
 
-def _schemes_changes(doc: Document, path: Any, items: List[Any], http: List[int]) -> tuple:
+def _schemes_changes(doc: Document, path: YamlPath, items: List[Any], http: List[int]) -> Tuple[Change, ...]:
     loc = doc.loc(path)
     kept = [i for i in range(len(items)) if i not in http]
     has_https = any(isinstance(items[i], str) and items[i].lower() == "https" for i in kept)
@@ -106,10 +107,13 @@ def _schemes_changes(doc: Document, path: Any, items: List[Any], http: List[int]
         text = doc.text
         last = doc.loc(path + (len(items) - 1,))
         close = text.find("]", last.value.end) if last is not None else -1
-        if close >= 0 and text[loc.value.start] == "[":
-            words = [text[doc.locs[path + (i,)].value.start : doc.locs[path + (i,)].value.end] for i in kept]
-            if not has_https:
-                words.insert(0, "https")
+        scalars = all(doc.loc(path + (i,)) is not None and doc.loc(path + (i,)).raw is not None for i in range(len(items)))  # type: ignore[union-attr]
+        if close >= 0 and text[loc.value.start] == "[" and scalars:
+            words = [_written(doc, path + (i,)) for i in kept]
+            if not has_https:  # the first `http` becomes `https`, in its own quotes
+                first = doc.locs[path + (http[0],)]
+                quote = first.style if first.style in ("'", '"') else ""
+                words.insert(0, f"{quote}https{quote}")
             return (Change(Op.TEXT, value="[" + ", ".join(words) + "]", start=loc.value.start, end=close + 1),)
         return (Change(Op.SET, path, ["https"] + [items[i] for i in kept if items[i] != "https"]),)
     # A block list: drop the `- http` lines, or turn the only one into `- https`.
@@ -120,6 +124,11 @@ def _schemes_changes(doc: Document, path: Any, items: List[Any], http: List[int]
     for index in reversed(remove):
         changes.append(remove_line(doc, path + (index,)))
     return tuple(changes)
+
+
+def _written(doc: Document, path: YamlPath) -> str:
+    span = doc.locs[path].value
+    return doc.text[span.start : span.end]
 
 
 def _bind_tls(doc: Document, site: Site) -> Optional[Finding]:
@@ -154,10 +163,11 @@ def _endpoint(doc: Document, site: Site) -> Optional[Finding]:
         return None
     path = site.at("url")
     new = https_url(url)
-    message = f"{label(site)} serves plain HTTP (`url: {url}`): {_EXPOSURE}; use `url: {new}`"
+    shown, suggested = redact(url), redact(new)  # a URL's `user:password@` is never echoed
+    message = f"{label(site)} serves plain HTTP (`url: {shown}`): {_EXPOSURE}; use `url: {suggested}`"
     return finding(
         META, message, doc.value_span(path), path,
-        Fix(f"serve HTTPS: `url: {new}`", Safety.SAFE, (replace_scalar(doc, path, new),)),
+        Fix(f"serve HTTPS: `url: {suggested}`", Safety.SAFE, (replace_scalar(doc, path, new),)),
     )
 
 

@@ -10,9 +10,9 @@ Reports the agent's local inspector and API reachable from outside the machine:
   the inspector on the internet.
 
 Not reported: `web_addr: false` (or `no`, `"false"`), which turns the inspector off; a bare port
-(`web_addr: 4040`, `web_addr: ":4040"`), which agent 2.3.41 was run with and binds to
-`localhost` only (a format that refuses a bare port is NGL002's); a value the agent refuses (a
-host without a port, a URL), which NGL002 reports; an internal endpoint (`.internal` URL,
+(`web_addr: 4040` or `":4040"`), which agent 2.3.41 reads as `localhost:4040` and binds to
+`127.0.0.1` only (where a format refuses a bare port, NGL002 says so); a value the agent refuses
+(a host without a port, a URL), which NGL002 reports; an internal endpoint (`.internal` URL,
 `bindings: [internal]`) forwarding to the inspector, which nothing on the internet reaches
 directly.
 
@@ -52,7 +52,7 @@ from typing import Any, Iterator, Optional, Tuple
 from ngrok_lint import walk
 from ngrok_lint.config import Context
 from ngrok_lint.loader import Document
-from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
+from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, YamlPath, finding
 from ngrok_lint.rules._access import describe
 
 META = RuleMeta(
@@ -75,7 +75,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
     if raw is not None and inspector is not None:
         host, port = inspector
         if not _loopback(host):
-            yield finding(META, _message(str(raw).strip(), host, port), doc.value_span(path), path, _fix(doc, path, port))
+            message = _message(str(raw).strip(), host, port)
+            yield finding(META, message, doc.value_span(path), path, _fix(doc, path, port))
     if inspector is None:
         return
     for site in walk.sites(doc, ctx.base_dir):
@@ -106,8 +107,8 @@ def _inspector(raw: Any) -> Optional[Tuple[str, int]]:
     if text.lower() == "false" or "://" in text:
         return None
     host, port, _ = walk.split_host_port(text)  # `4040` and `:4040` come back as localhost
-    if port is None or not host:
-        return None  # a host without a port: the agent refuses it (NGL002)
+    if port is None or port > 65535 or not host:
+        return None  # a host without a port, or a port out of range: the agent refuses it (NGL002)
     return host, port
 
 
@@ -147,16 +148,24 @@ def _message(value: str, host: str, port: int) -> str:
     )
 
 
-def _fix(doc: Document, path: Any, port: int) -> Optional[Fix]:
+def _fix(doc: Document, path: YamlPath, port: int) -> Optional[Fix]:
     loc = doc.loc(path)
-    if loc is None or loc.key is None or loc.style in ("|", ">"):
+    if loc is None or loc.key is None or loc.raw is None or loc.style in ("|", ">"):
         return None
     if loc.value.start < loc.key.end:
         return None  # an alias: the text belongs to the anchored value elsewhere
+    written = doc.text[loc.value.start : loc.value.end]
+    if written.startswith("&"):
+        return None  # an anchored value may be used elsewhere too: a person should decide
     quote = loc.style if loc.style in ("'", '"') else ""
-    replacement = f"{quote}127.0.0.1:{port}{quote}"
+    if quote:
+        start = loc.value.start + written.find(quote)  # after a tag such as `!!str`
+    else:
+        start = loc.value.end - len(loc.raw)
+        if doc.text[start : loc.value.end] != loc.raw:
+            return None  # a plain scalar over several lines: not a simple splice
     return Fix(
         f"bind the inspector to `127.0.0.1:{port}`",
         Safety.UNSAFE,
-        (Change(Op.TEXT, tuple(path), replacement, start=loc.value.start, end=loc.value.end),),
+        (Change(Op.TEXT, tuple(path), f"{quote}127.0.0.1:{port}{quote}", start=start, end=loc.value.end),),
     )

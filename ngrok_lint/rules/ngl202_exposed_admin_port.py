@@ -104,9 +104,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
         what = f"port {port} ({service})" if service else f"port {port}"
         yield finding(
             META,
-            f"{site.proto} {describe(site)} publishes {what} through `{site.upstream}` to the whole internet "
-            "with no IP restriction: add a `restrict-ips` action with an `allow` list of the addresses "
-            "that need it",
+            f"{site.proto} {describe(site)} forwards to `{site.upstream}`, {what}, and lets the whole internet "
+            "in: add a `restrict-ips` action with an `allow` list of the addresses that need it",
             doc.value_span(site.upstream_path),
             site.upstream_path,
         )

@@ -1,0 +1,548 @@
+"""The fix engine: findings carry their fixes as data (`Fix.changes`); this module applies them.
+
+One pass picks the applicable fixes (not suppressed, not refused earlier, safe or allowed unsafe),
+applies a batch that cannot interfere (non-overlapping TEXT splices, or structural changes in
+unrelated places), verifies the result and re-lints; passes repeat until nothing applicable is
+left (at most :data:`MAX_PASSES`). A batch that fails verification is retried one fix at a time,
+and a single fix that fails is left out and its finding says why (`fix_unavailable`).
+
+TEXT changes are splices on the decoded text. Structural changes go through
+:mod:`ngrok_lint.roundtrip` (ruamel.yaml, imported only when needed), which merges the change back
+onto the original text so that everything else stays byte-identical.
+
+Verification of every accepted result: it decodes to the file's encoding without mixing line
+endings; it parses; its data equals the old data with the structural changes applied (a plain-data
+oracle), ignoring only what TEXT changes touch; no key was duplicated; and each fixed finding is
+reported fewer times after the fix than before it. The loop stops only when no applicable fix is
+left, so running the engine again on its output changes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+
+from ngrok_lint import engine
+from ngrok_lint.engine import Analysis
+from ngrok_lint.loader import Document, ParseProblem, parse
+from ngrok_lint.model import Change, Finding, Fix, Op, Safety, YamlPath
+from ngrok_lint.secrets import redact
+from ngrok_lint.source import DecodeError, Source, decode
+
+MAX_PASSES = 10  # accepted batches per file; each fix removes its own finding, so real files need 2-3
+_MAX_ATTEMPTS = 200  # every attempt, failed ones included: a hard stop whatever the rules do
+
+_Key = Tuple[str, YamlPath, str]
+
+
+@dataclass(frozen=True)
+class FixRefusal:
+    """Why a fix cannot be applied (one line, not starting with "fix unavailable")."""
+
+    reason: str
+
+
+@dataclass
+class FixOutcome:
+    analysis: Analysis  # the final state; findings whose fix failed carry `fix_unavailable`
+    new_bytes: Optional[bytes]  # None when nothing changed
+    diff: str  # unified diff of the change, secrets masked; "" when unchanged
+    fixed: int  # findings whose fixes were applied
+
+
+# --- public API ----------------------------------------------------------------------------------
+
+
+def fix_analysis(analysis: Analysis, unsafe: bool) -> FixOutcome:
+    """Apply every applicable fix of one analysed file, re-linting between batches."""
+    if analysis.doc is None or analysis.source is None:  # NGL001: never fix what does not parse
+        return FixOutcome(analysis, None, "", 0)
+    failed: Dict[_Key, str] = {}
+    whole_file = _structural_blocker(analysis.source)
+    if whole_file:
+        for item in analysis.findings:
+            if item.fix is not None and _is_structural(item.fix):
+                failed[_key(item)] = whole_file
+    current = analysis
+    seen: Set[str] = {analysis.source.text}
+    fixed = passes = 0
+    single = False
+    for _ in range(_MAX_ATTEMPTS):
+        settled = engine.settle(current, list(current.findings))
+        candidates = [f for f in settled if _applicable(f, unsafe) and _key(f) not in failed]
+        if not candidates:
+            break
+        if passes >= MAX_PASSES:
+            for item in candidates:
+                failed[_key(item)] = f"the fixes did not settle after {MAX_PASSES} passes"
+            break
+        batch = [candidates[0]] if single else _batch(candidates)
+        result = _attempt(current, batch, settled)
+        if isinstance(result, Analysis) and result.source is not None and result.source.text in seen:
+            result = FixRefusal("another fix undoes this one")
+        if isinstance(result, FixRefusal):
+            if len(batch) > 1:
+                single = True  # find the culprit one fix at a time
+            else:
+                failed[_key(batch[0])] = result.reason
+            continue
+        assert result.source is not None
+        seen.add(result.source.text)
+        current, single = result, False
+        fixed += len(batch)
+        passes += 1
+    final = _marked(current, failed)
+    assert final.source is not None
+    if final.source.text == analysis.source.text:
+        return FixOutcome(final, None, "", 0)
+    new_bytes = final.source.encode(final.source.text)
+    return FixOutcome(final, new_bytes, unified_diff(analysis.path, analysis.source.text, final.source.text), fixed)
+
+
+def preview(analysis: Analysis, item: Finding) -> Union[str, FixRefusal]:
+    """The whole new text after applying just `item`'s fix, verified like any other fix."""
+    if analysis.doc is None or analysis.source is None:
+        return FixRefusal("the file does not parse")
+    if item.fix is None:
+        return FixRefusal("the rule offers no fix")
+    if item.fix_unavailable:
+        return FixRefusal(item.fix_unavailable)
+    if _is_structural(item.fix):
+        blocker = _structural_blocker(analysis.source)
+        if blocker:
+            return FixRefusal(blocker)
+    settled = engine.settle(analysis, list(analysis.findings))
+    result = _attempt(analysis, [item], settled)
+    if isinstance(result, FixRefusal):
+        return result
+    assert result.source is not None
+    return result.source.text
+
+
+def write_atomic(path: str, data: bytes, original: bytes) -> Optional[str]:
+    """Replace the file's bytes atomically, keeping its mode; None on success, else a reason.
+
+    Refuses when the file changed on disk since it was read. A symlink is followed: its target is
+    rewritten and the link stays a link.
+    """
+    if data == original:
+        return None
+    target = os.path.realpath(path)
+    try:
+        with open(target, "rb") as handle:
+            on_disk = handle.read()
+    except OSError as exc:
+        return f"cannot re-read the file before writing ({exc.strerror or exc}); not written"
+    if on_disk != original:
+        return "the file changed on disk while it was being fixed; not written (run again)"
+    folder = os.path.dirname(target) or "."
+    fd, temporary = -1, ""
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".ngrok-lint", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            fd = -1  # the file object owns it now
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+        temporary = ""
+    except OSError as exc:
+        return f"cannot write the fixed file ({exc.strerror or exc}); left unchanged"
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if temporary:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+    return None
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    """`a/path` -> `b/path`, secrets masked on both sides, `\\n` line ends; "" when equal."""
+    if old == new:
+        return ""
+    name = path.replace(os.sep, "/").lstrip("/")
+    # Line ends are normalised first: the secret redactor reads `\n`-terminated lines.
+    before = _lines(redact(old.replace("\r\n", "\n")))
+    after = _lines(redact(new.replace("\r\n", "\n")))
+    out: List[str] = []
+    for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+# --- choosing fixes ------------------------------------------------------------------------------
+
+
+def _key(item: Finding) -> _Key:
+    return (item.code, tuple(item.path), item.message)
+
+
+def _applicable(item: Finding, unsafe: bool) -> bool:
+    fix = item.fix
+    if fix is None or item.fix_unavailable or item.suppressed or not fix.changes:
+        return False
+    return fix.safety == Safety.SAFE or (unsafe and fix.safety == Safety.UNSAFE)
+
+
+def _is_structural(fix: Fix) -> bool:
+    return any(change.op != Op.TEXT for change in fix.changes)
+
+
+def _structural_blocker(source: Source) -> Optional[str]:
+    """A reason no structural fix can apply to this file at all, known without trying."""
+    if source.mixed_newlines:
+        return "the file mixes CRLF and LF line endings"
+    return None
+
+
+def _text_ranges(fix: Fix) -> List[Tuple[int, int]]:
+    return [(c.start, c.end) for c in fix.changes if c.op == Op.TEXT]
+
+
+def _batch(candidates: Sequence[Finding]) -> List[Finding]:
+    """Fixes that cannot interfere: TEXT-only ones with disjoint ranges first, else structural
+    ones in unrelated parts of the tree (no shared container, no path inside another)."""
+    text_only = [f for f in candidates if f.fix is not None and not _is_structural(f.fix)]
+    if text_only:
+        taken: List[Finding] = []
+        ranges: List[Tuple[int, int]] = []
+        for item in text_only:
+            mine = _text_ranges(item.fix)  # type: ignore[arg-type]
+            if all(not _ranges_clash(a, b) for a in mine for b in ranges) and not _self_clash(mine):
+                taken.append(item)
+                ranges.extend(mine)
+        return taken or [text_only[0]]
+    pure = [f for f in candidates if f.fix is not None and all(c.op != Op.TEXT for c in f.fix.changes)]
+    if not pure:
+        return [candidates[0]]
+    taken = []
+    paths: List[YamlPath] = []
+    for item in pure:
+        mine = [p for c in item.fix.changes for p in _change_paths(c)]  # type: ignore[union-attr]
+        if all(not _paths_clash(a, b) for a in mine for b in paths):
+            taken.append(item)
+            paths.extend(mine)
+    return taken
+
+
+def _ranges_clash(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+    return max(a[0], b[0]) < min(a[1], b[1]) or a[0] == b[0]
+
+
+def _self_clash(ranges: List[Tuple[int, int]]) -> bool:
+    ordered = sorted(ranges)
+    return any(_ranges_clash(x, y) for x, y in zip(ordered, ordered[1:]))
+
+
+def _change_paths(change: Change) -> List[YamlPath]:
+    path = tuple(change.path)
+    if change.op == Op.RENAME and isinstance(change.value, str) and path:
+        return [path, path[:-1] + (change.value,)]
+    return [path]
+
+
+def _paths_clash(a: YamlPath, b: YamlPath) -> bool:
+    """Related paths (one inside the other) or siblings (positions in one container shift)."""
+    shortest = min(len(a), len(b))
+    return a[:shortest] == b[:shortest] or a[:-1] == b[:-1]
+
+
+# --- applying and verifying ----------------------------------------------------------------------
+
+
+def _attempt(current: Analysis, batch: Sequence[Finding], settled: Sequence[Finding]) -> Union[Analysis, FixRefusal]:
+    """The re-linted analysis after applying `batch`'s fixes to `current`, or why not."""
+    source, doc = current.source, current.doc
+    assert source is not None and doc is not None
+    fixes = [item.fix for item in batch if item.fix is not None]
+    try:
+        text, spliced = _splice(source, [c for fix in fixes for c in fix.changes if c.op == Op.TEXT])
+        structural = [c for fix in fixes for c in fix.changes if c.op != Op.TEXT]
+        if structural:
+            from ngrok_lint import roundtrip  # ruamel.yaml only when a structural fix is applied
+
+            try:
+                text = roundtrip.apply_changes(text, structural)
+            except roundtrip.Unavailable as exc:
+                return FixRefusal(exc.reason)
+    except _Refused as exc:
+        return FixRefusal(exc.reason)
+    if text == source.text:
+        return FixRefusal("the fix changes nothing")
+    return _verify(current, batch, settled, text, spliced, structural)
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _splice(source: Source, changes: Sequence[Change]) -> Tuple[str, List[Tuple[int, int, int, int]]]:
+    """Apply TEXT changes; returns the text and each splice as (old start, old end, new start, new end)."""
+    text = source.text
+    if not changes:
+        return text, []
+    ordered = sorted(changes, key=lambda c: (c.start, c.end))
+    for change in ordered:
+        if not (0 <= change.start <= change.end <= len(text)) or not isinstance(change.value, (str, type(None))):
+            raise _Refused("the fix's text range does not fit the file")
+    if _self_clash([(c.start, c.end) for c in ordered]):
+        raise _Refused("the fix's text changes overlap")
+    pieces: List[str] = []
+    spliced: List[Tuple[int, int, int, int]] = []
+    cursor = shift = 0
+    for change in ordered:
+        value = change.value or ""
+        if source.newline == "\r\n" and not source.mixed_newlines:
+            value = value.replace("\r\n", "\n").replace("\n", "\r\n")  # a rule may write `\n`
+        pieces.append(text[cursor:change.start])
+        pieces.append(value)
+        spliced.append((change.start, change.end, change.start + shift, change.start + shift + len(value)))
+        shift += len(value) - (change.end - change.start)
+        cursor = change.end
+    pieces.append(text[cursor:])
+    return "".join(pieces), spliced
+
+
+def _verify(
+    current: Analysis,
+    batch: Sequence[Finding],
+    settled: Sequence[Finding],
+    text: str,
+    spliced: List[Tuple[int, int, int, int]],
+    structural: Sequence[Change],
+) -> Union[Analysis, FixRefusal]:
+    source, doc = current.source, current.doc
+    assert source is not None and doc is not None
+    decoded = decode(source.path, source.encode(text))
+    if isinstance(decoded, DecodeError):
+        return FixRefusal("the fixed text cannot be encoded like the file")
+    if decoded.mixed_newlines and not source.mixed_newlines:
+        return FixRefusal("the fix would mix CRLF and LF line endings")
+    parsed = parse(source.path, text)
+    if isinstance(parsed, ParseProblem):
+        return FixRefusal(f"the fixed text would not parse ({parsed.message}, line {parsed.span.line})")
+    if len(parsed.duplicates) > len(doc.duplicates):
+        return FixRefusal("the fix would duplicate a key")
+    explicit = [tuple(c.path) for item in batch if item.fix for c in item.fix.changes if c.op == Op.TEXT and c.path]
+    problem = _data_problem(doc, parsed, spliced, structural, explicit)
+    if problem:
+        return FixRefusal(problem)
+    after = engine.analyze_source(decoded, current.settings, current.enabled, _base_dir(current))
+    if after.doc is None:
+        return FixRefusal("the fixed file is no longer readable as a config file")
+    remaining = _counts(engine.settle(after, list(after.findings)))
+    before = _counts(settled)
+    wanted: Dict[Tuple[str, YamlPath], int] = {}
+    for item in batch:
+        wanted[(item.code, tuple(item.path))] = wanted.get((item.code, tuple(item.path)), 0) + 1
+    for key, count in wanted.items():
+        if remaining.get(key, 0) > max(before.get(key, 0), count) - count:
+            return FixRefusal("the finding is still reported after the fix")
+    return after
+
+
+def _counts(findings: Iterable[Finding]) -> Dict[Tuple[str, YamlPath], int]:
+    counts: Dict[Tuple[str, YamlPath], int] = {}
+    for item in findings:
+        if not item.suppressed:
+            key = (item.code, tuple(item.path))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _base_dir(analysis: Analysis) -> Optional[str]:
+    """The folder relative paths in the file resolve against, as the CLI and `lint_bytes` chose it."""
+    known = getattr(analysis, "base_dir", None)
+    if known is not None:
+        return str(known)
+    if analysis.path in ("-", "<stdin>"):
+        return None
+    return os.path.dirname(os.path.abspath(analysis.path))
+
+
+def _marked(analysis: Analysis, failed: Dict[_Key, str]) -> Analysis:
+    if not failed:
+        return analysis
+    findings = [
+        dataclasses.replace(f, fix_unavailable=failed[_key(f)]) if f.fix is not None and _key(f) in failed else f
+        for f in analysis.findings
+    ]
+    return dataclasses.replace(analysis, findings=findings)
+
+
+# --- the data oracle -----------------------------------------------------------------------------
+
+
+class _Gone:
+    """Stands in for a list item whose text a TEXT change rewrote (keeps the other indexes)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Gone)
+
+    def __repr__(self) -> str:
+        return "<ignored>"
+
+
+def _data_problem(
+    old: Document,
+    new: Document,
+    spliced: List[Tuple[int, int, int, int]],
+    structural: Sequence[Change],
+    explicit: Sequence[YamlPath] = (),
+) -> Optional[str]:
+    """None when the new data is the old data with the changes applied, else what else changed.
+
+    What a TEXT change rewrote is ignored: the paths its range touches (or names), a touched list
+    item standing for its whole list; and a mapping it emptied may read back as null."""
+    expected = copy.deepcopy(old.data)
+    for change in structural:
+        try:
+            expected = _apply_plain(expected, change)
+        except (KeyError, IndexError, TypeError):
+            return "the fix's changes do not fit the file's data"
+    actual = copy.deepcopy(new.data)
+    if spliced:
+        ignored = _touched(old, [(a, b) for a, b, _, _ in spliced]) | _touched(new, [(c, d) for _, _, c, d in spliced])
+        ignored |= {_widen(p) for p in explicit}
+        for path in ignored:
+            expected = _drop(expected, path)
+            actual = _drop(actual, path)
+    where = _first_difference(expected, actual, (), lenient=bool(spliced))
+    if where is None:
+        return None
+    return f"the fix would also change `{_dotted(where)}`"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _apply_plain(data: Any, change: Change) -> Any:
+    """The structural change on plain data, with the engine's semantics (missing mappings created)."""
+    path = tuple(change.path)
+    if not path:
+        raise KeyError(path)
+    node = data
+    for part in path[:-1]:
+        if isinstance(node, dict):
+            if node.get(part) is None and change.op in (Op.SET, Op.INSERT):
+                node[part] = {}
+            node = node[part]
+        else:
+            node = node[part]
+    last = path[-1]
+    value = _plain(change.value)
+    if change.op == Op.SET:
+        node[last] = value
+    elif change.op == Op.REMOVE:
+        del node[last]
+    elif change.op == Op.RENAME:
+        node[value] = node.pop(last)
+    elif change.op == Op.INSERT:
+        if isinstance(node, dict) and node.get(last) is None:
+            node[last] = [value]
+        else:
+            seq = node[last]
+            if not isinstance(seq, list):
+                raise TypeError(last)
+            index = change.index
+            if index == -1 or index >= len(seq):
+                seq.append(value)
+            else:
+                seq.insert(max(0, len(seq) + index + 1) if index < -1 else index, value)
+    return data
+
+
+def _touched(doc: Document, ranges: List[Tuple[int, int]]) -> Set[YamlPath]:
+    """The deepest paths whose key or value text a TEXT change rewrote."""
+    hits: Set[YamlPath] = set()
+    for path, loc in doc.locs.items():
+        for span in (loc.key, loc.value):
+            if span is not None and any(_overlaps(span.start, span.end, s, e) for s, e in ranges):
+                hits.add(path)
+    deepest = {p for p in hits if not any(len(q) > len(p) and q[: len(p)] == p for q in hits)}
+    return {_widen(p) for p in deepest}
+
+
+def _widen(path: YamlPath) -> YamlPath:
+    """A list item stands for its list: a text change may add, drop or reorder items."""
+    ints = [i for i, part in enumerate(path) if isinstance(part, int)]
+    return path[: ints[-1]] if ints else path
+
+
+def _overlaps(a_start: int, a_end: int, start: int, end: int) -> bool:
+    if start == end:  # a pure insertion or what is left of a deletion: only what it lies inside
+        return a_start < start < a_end
+    if a_start == a_end:
+        return start <= a_start < end
+    return max(a_start, start) < min(a_end, end)
+
+
+def _drop(data: Any, path: YamlPath) -> Any:
+    if not path:
+        return _Gone()
+    node = data
+    for part in path[:-1]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return data
+    last = path[-1]
+    if isinstance(node, dict):
+        node.pop(last, None)
+    elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        node[last] = _Gone()
+    return data
+
+
+def _first_difference(a: Any, b: Any, path: YamlPath, lenient: bool = False) -> Optional[YamlPath]:
+    if lenient and ((a is None and b in ({}, [])) or (b is None and a in ({}, []))):
+        return None
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in list(a) + [k for k in b if k not in a]:
+            if key not in a or key not in b:
+                return path + (key,)
+            found = _first_difference(a[key], b[key], path + (key,), lenient)
+            if found is not None:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        for index, (x, y) in enumerate(zip(a, b)):
+            found = _first_difference(x, y, path + (index,), lenient)
+            if found is not None:
+                return found
+        return None if len(a) == len(b) else path + (min(len(a), len(b)),)
+    if type(a) is not type(b) or a != b:
+        return path
+    return None
+
+
+def _dotted(path: YamlPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the whole file"
+
+
+def _lines(text: str) -> List[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)

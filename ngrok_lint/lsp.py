@@ -1,0 +1,395 @@
+"""The editor language server: `ngrok-lint --lsp` speaks LSP over stdio.
+
+Diagnostics on open, change (full or incremental sync) and save, with the project configuration of
+the document's folder; a quick fix for every fixable diagnostic and a `source.fixAll.ngrok-lint`
+action that applies every safe fix. The client decides which documents to send (by file pattern);
+the server lints whatever it is given.
+
+This is the only module that imports pygls (the `lsp` extra), and only `--lsp` imports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from ngrok_lint import __version__, config, registry
+from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for
+from ngrok_lint.edits import LineEdit, line_edit, preview_edit, split_lines
+from ngrok_lint.engine import Analysis, analyze, finish
+from ngrok_lint.model import Finding, Safety, Severity
+from ngrok_lint.reporters import fix_state
+
+SOURCE = "ngrok-lint"
+FIX_ALL_KIND = "source.fixAll.ngrok-lint"
+FIX_ALL_TITLE = "ngrok-lint: fix all safe problems"
+CONFIG_GLOB = "**/{pyproject.toml,.ngrok-lint.toml,ngrok-lint.toml}"
+
+_SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+# Editors fade unnecessary code and strike through deprecated code.
+_TAGS = {"NGL008": [types.DiagnosticTag.Unnecessary], "NGL401": [types.DiagnosticTag.Deprecated]}
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Linted:
+    """The last lint of one document version: what code actions work from."""
+
+    version: Optional[int]
+    text: str
+    analysis: Optional[Analysis] = None
+    findings: List[Finding] = field(default_factory=list)
+    diagnostics: List[types.Diagnostic] = field(default_factory=list)
+
+
+class NgrokLintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.linted: Dict[str, Linted] = {}
+        self.config_mtimes: Dict[str, int] = {}
+
+
+# --- positions -----------------------------------------------------------------------------------
+
+
+class Positions:
+    """1-based code-point spans of the linted text to the client's 0-based positions.
+
+    The linted text has no BOM; the buffer may start with one, which shifts line 1 by a character.
+    """
+
+    def __init__(self, server: LanguageServer, text: str) -> None:
+        self.codec = server.workspace.position_codec
+        self.lines = [line.rstrip("\r\n") for line in split_lines(text)] or [""]
+        self.bom = 1 if text.startswith("\ufeff") else 0
+
+    def at(self, line: int, character: int) -> types.Position:
+        """A 0-based line and code-point character of the BOM-less text, clamped to the buffer."""
+        if line >= len(self.lines):
+            last = len(self.lines) - 1
+            return self.codec.position_to_client_units(self.lines, types.Position(last, len(self.lines[last])))
+        if line == 0:
+            character += self.bom
+        character = max(0, min(character, len(self.lines[line])))
+        return self.codec.position_to_client_units(self.lines, types.Position(line, character))
+
+    def span(self, item: Finding) -> types.Range:
+        span = item.span
+        start = self.at(span.line - 1, span.column - 1)
+        end = self.at(span.end_line - 1, span.end_column - 1)
+        if (end.line, end.character) < (start.line, start.character):
+            end = start
+        return types.Range(start=start, end=end)
+
+    def edit(self, edit: LineEdit) -> types.TextEdit:
+        """A line edit of the BOM-less text as a text edit of the buffer."""
+        start = types.Position(edit.first_line, self.bom if edit.first_line == 0 else 0)
+        if edit.end_character == 0:
+            # The start of a line, possibly the one after the last line: clients accept that.
+            end = types.Position(edit.end_line, self.bom if edit.end_line == 0 else 0)
+        else:
+            end = self.at(edit.end_line, edit.end_character)
+        return types.TextEdit(range=types.Range(start=start, end=end), new_text=edit.text)
+
+
+# --- linting -------------------------------------------------------------------------------------
+
+
+def _fs_path(uri: str, path: Optional[str]) -> Optional[str]:
+    """The file-system path of a `file:` document; None for unsaved buffers and other schemes."""
+    if not uri.startswith("file:") or not path:
+        return None
+    return os.path.abspath(path)
+
+
+def _settings(server: NgrokLintServer, path: Optional[str]) -> Settings:
+    if path is None:
+        return Settings()
+    found = config.find_config(path)
+    if found is not None:
+        try:
+            mtime = os.stat(found).st_mtime_ns
+        except OSError:
+            mtime = -1
+        if server.config_mtimes.get(found) != mtime:
+            # The config changed since it was read: drop the cached parse.
+            config.load_config.cache_clear()
+            server.config_mtimes[found] = mtime
+    return settings_for(path, Overrides(), isolated=False, config_file=None)
+
+
+def _forget_config_locations() -> None:
+    """A config file may have been created or removed: look again next time."""
+    cached = getattr(config, "_find_in", None)
+    if cached is not None and hasattr(cached, "cache_clear"):
+        cached.cache_clear()
+    config.load_config.cache_clear()
+
+
+def lint(server: NgrokLintServer, uri: str) -> Linted:
+    document = server.workspace.get_text_document(uri)
+    text = document.source
+    path = _fs_path(uri, document.path)
+    linted = Linted(document.version, text)
+    positions = Positions(server, text)
+    try:
+        settings = _settings(server, path)
+    except ConfigError as exc:
+        linted.diagnostics = [
+            types.Diagnostic(
+                range=types.Range(start=types.Position(0, 0), end=positions.at(0, len(positions.lines[0]))),
+                message=f"ngrok-lint configuration error: {exc}",
+                severity=types.DiagnosticSeverity.Error,
+                source=SOURCE,
+            )
+        ]
+        return linted
+    display = path or (document.filename or "ngrok.yml")
+    if path is not None and settings.exclude and settings.excluded(path):
+        return linted
+    analysis = analyze(display, text.encode("utf-8"), settings, os.path.dirname(path) if path else None)
+    for message in analysis.internal_errors:
+        server.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
+    linted.analysis = analysis
+    linted.findings = [f for f in finish([analysis])[display] if not f.suppressed]
+    linted.diagnostics = [diagnostic(item, positions) for item in linted.findings]
+    return linted
+
+
+def diagnostic(item: Finding, positions: Positions) -> types.Diagnostic:
+    meta = registry.lookup(item.code)
+    state = fix_state(item)
+    data: Dict[str, Any] = {
+        "code": item.code,
+        "name": item.name,
+        "start": item.span.start,
+        "end": item.span.end,
+        "line": item.span.line,
+        "column": item.span.column,
+        "fix": state,
+        "fixTitle": item.fix.title if item.fix is not None and state else None,
+    }
+    return types.Diagnostic(
+        range=positions.span(item),
+        message=item.message,
+        severity=_SEVERITIES.get(item.severity, types.DiagnosticSeverity.Warning),
+        code=item.code,
+        code_description=types.CodeDescription(href=meta.url) if meta is not None else None,
+        source=SOURCE,
+        tags=_TAGS.get(item.code),
+        data=data,
+    )
+
+
+def refresh(server: NgrokLintServer, uri: str) -> None:
+    try:
+        linted = lint(server, uri)
+    except Exception as exc:  # a bug must cost one lint, never the editor session
+        log.exception("lint failed for %s", uri)
+        server.window_log_message(
+            types.LogMessageParams(
+                type=types.MessageType.Error,
+                message=f"ngrok-lint: internal error while linting {uri} ({type(exc).__name__}: {exc}); please report it",
+            )
+        )
+        return
+    server.linted[uri] = linted
+    server.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, version=linted.version, diagnostics=linted.diagnostics)
+    )
+
+
+def current(server: NgrokLintServer, uri: str) -> Linted:
+    """The lint of the document as it is now (code actions may arrive before a re-lint)."""
+    document = server.workspace.get_text_document(uri)
+    linted = server.linted.get(uri)
+    if linted is None or linted.version != document.version or linted.text != document.source:
+        linted = lint(server, uri)
+        server.linted[uri] = linted
+    return linted
+
+
+# --- code actions --------------------------------------------------------------------------------
+
+
+def _kind_wanted(kind: str, only: Optional[Sequence[str]]) -> bool:
+    if not only:
+        return True
+    return any(kind == wanted or kind.startswith(wanted + ".") for wanted in only)
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    return (a.start.line, a.start.character) <= (b.end.line, b.end.character) and (
+        b.start.line,
+        b.start.character,
+    ) <= (a.end.line, a.end.character)
+
+
+def _workspace_edit(server: LanguageServer, uri: str, version: Optional[int], edit: types.TextEdit) -> types.WorkspaceEdit:
+    capabilities = server.client_capabilities
+    workspace = capabilities.workspace if capabilities else None
+    edit_caps = workspace.workspace_edit if workspace else None
+    if edit_caps is not None and edit_caps.document_changes:
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                    edits=[edit],
+                )
+            ]
+        )
+    return types.WorkspaceEdit(changes={uri: [edit]})
+
+
+def _wanted_findings(linted: Linted, params: types.CodeActionParams) -> List[Tuple[Finding, types.Diagnostic]]:
+    keys = set()
+    for diag in params.context.diagnostics or []:
+        if diag.source == SOURCE and isinstance(diag.data, dict):
+            keys.add((diag.data.get("code"), diag.data.get("start"), diag.data.get("end"), diag.data.get("line"),
+                      diag.data.get("column")))
+    chosen = []
+    for item, diag in zip(linted.findings, linted.diagnostics):
+        key = (item.code, item.span.start, item.span.end, item.span.line, item.span.column)
+        if key in keys or _overlaps(diag.range, params.range):
+            chosen.append((item, diag))
+    return chosen
+
+
+def code_actions(server: NgrokLintServer, params: types.CodeActionParams) -> List[types.CodeAction]:
+    uri = params.text_document.uri
+    linted = current(server, uri)
+    analysis = linted.analysis
+    if analysis is None or analysis.source is None:
+        return []
+    positions = Positions(server, linted.text)
+    only = params.context.only
+    actions: List[types.CodeAction] = []
+    if _kind_wanted(types.CodeActionKind.QuickFix, only):
+        for item, diag in _wanted_findings(linted, params):
+            state = fix_state(item)
+            if state is None or item.fix is None:
+                continue
+            edit = preview_edit(analysis, item)
+            if not isinstance(edit, LineEdit):
+                log.info("no quick fix for %s: %s", item.code, edit)
+                continue
+            unsafe = item.fix.safety == Safety.UNSAFE
+            actions.append(
+                types.CodeAction(
+                    title=item.fix.title + (" (unsafe)" if unsafe else ""),
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diag],
+                    is_preferred=not unsafe,
+                    edit=_workspace_edit(server, uri, linted.version, positions.edit(edit)),
+                )
+            )
+    if _kind_wanted(FIX_ALL_KIND, only) and any(fix_state(f) == "safe" for f in linted.findings):
+        fix_all = _fix_all_edit(analysis)
+        if fix_all is not None:
+            actions.append(
+                types.CodeAction(
+                    title=FIX_ALL_TITLE,
+                    kind=FIX_ALL_KIND,
+                    edit=_workspace_edit(server, uri, linted.version, positions.edit(fix_all)),
+                )
+            )
+    return actions
+
+
+def _fix_all_edit(analysis: Analysis) -> Optional[LineEdit]:
+    from ngrok_lint import fixer
+    from ngrok_lint.source import Source, decode
+
+    assert analysis.source is not None
+    try:
+        outcome = fixer.fix_analysis(analysis, unsafe=False)
+    except Exception:  # a fixer bug must not break the editor's code-action menu
+        log.exception("fix-all failed for %s", analysis.path)
+        return None
+    if outcome.new_bytes is None:
+        return None
+    decoded = decode(analysis.path, outcome.new_bytes)
+    if not isinstance(decoded, Source):
+        return None
+    return line_edit(analysis.source.text, decoded.text)
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+def build_server() -> NgrokLintServer:
+    server = NgrokLintServer()
+
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: NgrokLintServer, params: types.InitializedParams) -> None:
+        capabilities = ls.client_capabilities
+        watched = capabilities.workspace.did_change_watched_files if capabilities.workspace else None
+        if watched is not None and watched.dynamic_registration:
+            # Re-lint open documents when a project config changes on disk.
+            ls.client_register_capability(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="ngrok-lint-config",
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                                watchers=[types.FileSystemWatcher(glob_pattern=CONFIG_GLOB)]
+                            ),
+                        )
+                    ]
+                )
+            )
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: NgrokLintServer, params: types.DidOpenTextDocumentParams) -> None:
+        _forget_config_locations()
+        refresh(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: NgrokLintServer, params: types.DidChangeTextDocumentParams) -> None:
+        refresh(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: NgrokLintServer, params: types.DidSaveTextDocumentParams) -> None:
+        _forget_config_locations()
+        refresh(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: NgrokLintServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.linted.pop(params.text_document.uri, None)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: NgrokLintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        _forget_config_locations()
+        for uri in list(ls.linted):
+            refresh(ls, uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
+    )
+    def code_action(ls: NgrokLintServer, params: types.CodeActionParams) -> List[types.CodeAction]:
+        try:
+            return code_actions(ls, params)
+        except Exception:  # an empty menu beats an error popup
+            log.exception("code actions failed for %s", params.text_document.uri)
+            return []
+
+    return server
+
+
+def serve() -> None:
+    """Run the language server on stdin/stdout until the client shuts it down."""
+    logging.basicConfig(level=logging.WARNING, format="ngrok-lint lsp: %(levelname)s: %(message)s")
+    build_server().start_io()

@@ -1,0 +1,598 @@
+"""Structural fixes (SET, REMOVE, RENAME, INSERT) through a ruamel.yaml round-trip, merged back onto
+the original text so that everything a fix is not about stays byte-identical.
+
+ruamel.yaml does not reproduce every file exactly (it drops `~`, trailing spaces, comments before
+`---`, and places comments around edited keys badly: model-codebases.md section 8). So the text is
+never taken from ruamel wholesale. Instead:
+
+1. the file is loaded, its comments are dropped from the tree, and the unmodified tree is dumped
+   (A) with the file's own indentation; the changes are applied and the tree is dumped again (B);
+2. the line diff A -> B says which content lines the fix changes;
+3. A's lines are mapped onto the original's content lines (difflib), and each hunk is applied to
+   the original text. Comments and blank lines are placed by explicit rules here: a changed line
+   keeps its end-of-line comment, a removed key takes the comment block directly above it along,
+   comments after a removed key stay for the next one, and a new key goes before the comments that
+   introduce the key after it.
+
+A hunk that does not map cleanly onto the original raises :class:`Unavailable`, and the caller
+reports the fix as unavailable for that file. This module is imported only when a structural fix
+is applied: the lint path never pays for ruamel.yaml.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from ngrok_lint.model import Change, Op, YamlPath
+
+WIDTH = 4096  # never fold a long scalar (gotcha 16)
+_STR = "tag:yaml.org,2002:str"
+_resolver = yaml.resolver.Resolver()
+_MISSING = object()
+
+
+class Unavailable(Exception):
+    """The change cannot be applied faithfully to this file; `reason` says why (one line)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def dotted(path: YamlPath) -> str:
+    """`tunnels.web.schemes[0]`: a YAML path as people write it."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+# --- the whole operation -------------------------------------------------------------------------
+
+
+def apply_changes(text: str, changes: Sequence[Change]) -> str:
+    """`text` with the structural `changes` applied, in order; raises :class:`Unavailable`."""
+    crlf = text.count("\r\n")
+    if text.count("\r") != crlf:
+        raise Unavailable("the file holds a carriage return that does not end a line")
+    if crlf and text.count("\n") != crlf:
+        raise Unavailable("the file mixes CRLF and LF line endings")
+    if any(sep in text for sep in ("\x85", "\u2028", "\u2029")):
+        raise Unavailable("the file uses a Unicode line separator (U+0085, U+2028 or U+2029)")
+    newline = "\r\n" if crlf else "\n"
+    work = text.replace("\r\n", "\n") if crlf else text
+    final_newline = work.endswith("\n") or work == ""
+    if not final_newline:
+        work += "\n"
+
+    lines = _classify(work)
+    style = _detect_style(work)
+    tree = _load(work, style)
+    _strip_comments(tree)
+    before = _dump(tree, style)
+    for change in changes:
+        _apply(tree, change)
+    after = _dump(tree, style)
+    if before == after:
+        return text
+    merged = _merge(lines, before.split("\n")[:-1], after.split("\n")[:-1])
+    result = "".join(line + "\n" for line in merged)
+    if not final_newline and result.endswith("\n"):
+        result = result[:-1]
+    return result.replace("\n", "\r\n") if newline == "\r\n" else result
+
+
+# --- reading the file ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Style:
+    """ruamel.yaml's indent settings: mapping indent, sequence indent (to the item) and dash offset."""
+
+    mapping: int = 2
+    sequence: int = 4
+    offset: int = 2
+
+
+def _detect_style(text: str) -> Style:
+    """The file's own indentation, by majority (gotchas 1-3): ruamel.yaml applies one setting."""
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:  # the caller parsed this text already; be safe anyway
+        raise Unavailable(f"the file does not parse ({exc})") from None
+    maps: Counter = Counter()
+    seqs: Counter = Counter()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key, value in node.value:
+            stack.append(value)
+            if node.flow_style or getattr(value, "flow_style", False) or not getattr(value, "value", None):
+                continue
+            column = key.start_mark.column
+            if value.start_mark.line <= key.start_mark.line:
+                continue
+            if isinstance(value, yaml.MappingNode):
+                maps[value.start_mark.column - column] += 1
+            elif isinstance(value, yaml.SequenceNode):
+                first = value.value[0]
+                if first.start_mark.line == value.start_mark.line:
+                    seqs[(first.start_mark.column - column, value.start_mark.column - column)] += 1
+    mapping = _most_common(maps, 2)
+    sequence, offset = _most_common(seqs, (mapping + 2, mapping))
+    if mapping < 1 or offset < 0 or sequence < offset + 2:
+        raise Unavailable("the file's indentation cannot be reproduced")
+    return Style(mapping, sequence, offset)
+
+
+def _most_common(counter: Counter, default: Any) -> Any:
+    if not counter:
+        return default
+    best = max(counter.values())
+    return min(k for k, v in counter.items() if v == best)  # ties: the smaller indent, deterministically
+
+
+def _yaml(style: Style) -> YAML:
+    # A fresh instance per file: ruamel.yaml keeps state between loads (gotcha 25).
+    instance = YAML(typ="rt")
+    instance.preserve_quotes = True
+    instance.width = WIDTH
+    instance.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
+    return instance
+
+
+def _load(text: str, style: Style) -> CommentedMap:
+    try:
+        tree = _yaml(style).load(text)
+    except RuamelError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "duplicate key" in str(exc):
+            raise Unavailable("the file has duplicate keys; remove them first") from None
+        raise Unavailable(f"the round-trip parser cannot read the file ({first})") from None
+    except RecursionError:
+        raise Unavailable("the file nests too deeply for the round-trip parser") from None
+    if not isinstance(tree, CommentedMap):
+        raise Unavailable("the file's top level is not a mapping")
+    return tree
+
+
+def _strip_comments(node: Any) -> None:
+    """Comments and blank lines are placed by this module from the original text, not by ruamel."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CommentedBase):
+            item.ca.items.clear()
+            item.ca.comment = None
+            item.ca.end = None
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _dump(tree: CommentedMap, style: Style) -> str:
+    out = io.StringIO()
+    _yaml(style).dump(tree, out)
+    return out.getvalue()
+
+
+# --- the changes, on the tree --------------------------------------------------------------------
+
+
+def _anchor(node: Any) -> Optional[str]:
+    anchor = getattr(node, "anchor", None)
+    return getattr(anchor, "value", None) if anchor is not None else None
+
+
+def _guard(node: Any, path: YamlPath) -> None:
+    """No edit inside or of a node that aliases share (gotcha 24), nor in a map that merges keys."""
+    name = _anchor(node)
+    if name:
+        raise Unavailable(f"`{dotted(path)}` is anchored (&{name}) and shared through aliases; editing it would change every alias")
+    if isinstance(node, CommentedMap) and len(node.merge):
+        raise Unavailable(f"`{dotted(path)}` takes keys from a merge (`<<`)")
+
+
+def _find_key(mapping: CommentedMap, part: Any) -> Any:
+    """The key object for a path part: the loader's paths hold keys as text (`80`, `true`)."""
+    if isinstance(part, str) and part in mapping:
+        return part
+    for key in mapping:
+        if isinstance(key, str) or isinstance(part, bool):
+            continue
+        text = str(key)
+        if text == str(part) or (isinstance(key, bool) and text.lower() == str(part).lower()):
+            return key
+    return _MISSING
+
+
+def _walk(root: CommentedMap, path: YamlPath, create: bool) -> Any:
+    """The container at `path`; with `create`, missing or null mappings on the way are added."""
+    node: Any = root
+    for depth, part in enumerate(path):
+        _guard(node, path[:depth])
+        here = path[: depth + 1]
+        if isinstance(node, CommentedMap):
+            key = _find_key(node, part)
+            child = _MISSING if key is _MISSING else node[key]
+            if create and (child is _MISSING or child is None):
+                child = CommentedMap()
+                if key is _MISSING:
+                    node[part] = child
+                else:
+                    node[key] = child
+            if child is _MISSING:
+                raise Unavailable(f"`{dotted(here)}` is not in the file")
+            node = child
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and -len(node) <= part < len(node):
+            node = node[part]
+        else:
+            raise Unavailable(f"`{dotted(here)}` is not in the file")
+    _guard(node, path)
+    if not isinstance(node, (CommentedMap, CommentedSeq)):
+        raise Unavailable(f"`{dotted(path)}` is not a mapping or a list")
+    return node
+
+
+def _position(index: int, size: int) -> int:
+    if index == -1 or index >= size:
+        return size
+    if index < -1:
+        return max(0, size + index + 1)
+    return index
+
+
+def needs_quotes(text: str) -> bool:
+    """Would a YAML 1.1 reader (the agent, PyYAML) take this plain scalar for something else?"""
+    return _resolver.resolve(yaml.ScalarNode, text, (True, False)) != _STR
+
+
+def to_node(value: Any, old: Any = None) -> Any:
+    """A Python value as ruamel.yaml should write it: new strings that YAML 1.1 would read as
+    another type are double-quoted (gotchas 5 and 28); a replaced quoted string keeps its quotes."""
+    if isinstance(value, str):
+        if isinstance(old, (SingleQuotedScalarString, DoubleQuotedScalarString)):
+            return type(old)(value)
+        return DoubleQuotedScalarString(value) if needs_quotes(value) else str(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        mapping = CommentedMap()
+        for key, item in value.items():
+            mapping[to_node(key) if isinstance(key, str) else key] = to_node(item)
+        return mapping
+    if isinstance(value, (list, tuple)):
+        return CommentedSeq([to_node(item) for item in value])
+    raise Unavailable(f"a fix value of type {type(value).__name__} cannot be written")
+
+
+def _blockify(container: Any, value: Any) -> None:
+    """An empty flow `{}` / `[]` that receives a collection becomes a block collection."""
+    if isinstance(value, (dict, list)) and value and isinstance(container, CommentedBase) and not len(container):
+        container.fa.set_block_style()
+
+
+def _apply(root: CommentedMap, change: Change) -> None:
+    path = tuple(change.path)
+    if change.op == Op.TEXT:
+        raise Unavailable("a text change reached the structural engine")
+    if not path:
+        raise Unavailable("a structural change needs a path")
+    parent_path, last = path[:-1], path[-1]
+    if change.op == Op.SET:
+        parent = _walk(root, parent_path, create=True)
+        if isinstance(parent, CommentedMap):
+            key = _find_key(parent, last)
+            if key is _MISSING:
+                new = to_node(change.value)
+                _blockify(parent, new)
+                parent.insert(_position(change.index, len(parent)), to_node(last) if isinstance(last, str) else last, new)
+            else:
+                _guard(parent[key], path)
+                parent[key] = to_node(change.value, parent[key])
+        elif isinstance(last, int) and -len(parent) <= last < len(parent):
+            _guard(parent[last], path)
+            parent[last] = to_node(change.value, parent[last])
+        else:
+            raise Unavailable(f"`{dotted(path)}` is not in the file")
+    elif change.op == Op.REMOVE:
+        parent = _walk(root, parent_path, create=False)
+        if isinstance(parent, CommentedMap):
+            key = _find_key(parent, last)
+            if key is _MISSING:
+                raise Unavailable(f"`{dotted(path)}` is not in the file")
+            _guard(parent[key], path)
+            del parent[key]
+        elif isinstance(last, int) and -len(parent) <= last < len(parent):
+            _guard(parent[last], path)
+            del parent[last]
+        else:
+            raise Unavailable(f"`{dotted(path)}` is not in the file")
+    elif change.op == Op.RENAME:
+        parent = _walk(root, parent_path, create=False)
+        new_name = change.value
+        if not isinstance(parent, CommentedMap) or not isinstance(new_name, str):
+            raise Unavailable(f"`{dotted(path)}` cannot be renamed")
+        key = _find_key(parent, last)
+        if key is _MISSING:
+            raise Unavailable(f"`{dotted(path)}` is not in the file")
+        if _find_key(parent, new_name) is not _MISSING and str(key) != new_name:
+            raise Unavailable(f"`{dotted(parent_path + (new_name,))}` already exists")
+        position = list(parent.keys()).index(key)
+        value = parent[key]
+        del parent[key]
+        parent.insert(position, to_node(new_name), value)
+    elif change.op == Op.INSERT:
+        target: Any = _MISSING
+        try:
+            target = _walk(root, path, create=False)
+        except Unavailable:
+            container = _walk(root, parent_path, create=True)
+            if isinstance(container, CommentedMap):
+                key = _find_key(container, last)
+                if key is _MISSING or container[key] is None:
+                    seq = CommentedSeq([to_node(change.value)])
+                    _blockify(container, seq)
+                    if key is _MISSING:
+                        container[last] = seq
+                    else:
+                        container[key] = seq
+                    return
+            raise
+        if not isinstance(target, CommentedSeq):
+            raise Unavailable(f"`{dotted(path)}` is not a list")
+        target.insert(_position(change.index, len(target)), to_node(change.value))
+    else:
+        raise Unavailable(f"unknown change {change.op}")
+
+
+# --- the original text, line by line -------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    text: str  # without the line end
+    kind: str  # "content", "comment" (a full-line comment), "blank", "marker" (`---`, `...`, `%YAML`)
+    body: str = ""  # content without its end-of-line comment and trailing spaces
+    tail: str = ""  # what follows the body: spaces and an end-of-line comment
+
+
+_MARKER = re.compile(r"^(---|\.\.\.)(\s|$)|^%")
+_DIRECTIVE = re.compile(r"#\s*(ngrok-lint:\s*ignore-file|yaml-language-server:)")
+
+
+class _CommentFinder(yaml.SafeLoader):
+    """PyYAML's pure-Python scanner, recording where each comment starts (libyaml reports none)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.comments: Dict[int, int] = {}
+
+    def scan_to_next_token(self) -> None:  # same as PyYAML's, plus the record (and tabs skipped)
+        if self.index == 0 and self.peek() == "\ufeff":
+            self.forward()
+        found = False
+        while not found:
+            while self.peek() in " \t":
+                self.forward()
+            if self.peek() == "#":
+                self.comments.setdefault(self.line, self.column)
+                while self.peek() not in "\0\r\n\x85\u2028\u2029":
+                    self.forward()
+            if self.scan_line_break():
+                if not self.flow_level:
+                    self.allow_simple_key = True
+            else:
+                found = True
+
+
+def _comment_columns(text: str) -> Dict[int, int]:
+    finder = _CommentFinder(text)
+    try:
+        while finder.check_token():
+            finder.get_token()
+    except yaml.YAMLError as exc:
+        raise Unavailable(f"the file's comments cannot be located ({str(exc).splitlines()[0]})") from None
+    finally:
+        finder.dispose()
+    return finder.comments
+
+
+def _classify(text: str) -> List[_Line]:
+    comments = _comment_columns(text)
+    result: List[_Line] = []
+    for number, line in enumerate(text.split("\n")[:-1]):
+        column = comments.get(number)
+        if column is not None and not line[:column].strip():
+            result.append(_Line(line, "comment"))
+        elif not line.strip():
+            result.append(_Line(line, "blank"))
+        elif _MARKER.match(line):
+            result.append(_Line(line, "marker"))
+        else:
+            body = (line[:column] if column is not None else line).rstrip()
+            result.append(_Line(line, "content", body, line[len(body):]))
+    return result
+
+
+# --- the three-way merge -------------------------------------------------------------------------
+
+
+@dataclass
+class _Edit:
+    start: int  # original lines [start, end) are replaced by `lines`
+    end: int
+    lines: List[str]
+    order: int
+    deletion: bool = False
+
+
+_KEY = re.compile(r"""^((?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"][^#]*?))\s*:(?:\s|$)""")
+
+
+def _line_key(text: str) -> str:
+    """The mapping key a line starts, without indentation or sequence dashes (for pairing lines)."""
+    stripped = text.strip()
+    while stripped.startswith("- ") or stripped == "-":
+        stripped = stripped[2:].lstrip()
+    match = _KEY.match(stripped)
+    return match.group(1) if match else stripped
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _opens_block(line: str, child: str) -> bool:
+    """Is `child` the first line of a block value of the key `line` (`key:` with a null value)?"""
+    if not line.rstrip().endswith(":"):
+        return False
+    if _indent(child) > _indent(line):
+        return True
+    return _indent(child) == _indent(line) and child.lstrip().startswith("- ") and not line.lstrip().startswith("- ")
+
+
+def _with_tail(line: str, tail: str) -> str:
+    """A changed line keeps the original line's end-of-line comment, with its spacing."""
+    return line.rstrip() + tail if "#" in tail else line
+
+
+def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> List[str]:
+    """Original lines [start, end) rewritten as `new`: lines that stay keep their comments (the
+    block above them and the one at their end); lines that go take theirs along."""
+    content = [k for k in range(start, end) if lines[k].kind == "content"]
+    pairs: Dict[int, int] = {}
+    if len(content) == len(new):
+        pairs = {k: j for j, k in enumerate(content)}
+    else:
+        cursor = 0
+        for k in content:
+            key = _line_key(lines[k].body)
+            for j in range(cursor, len(new)):
+                if _line_key(new[j]) == key:
+                    pairs[k] = j
+                    cursor = j + 1
+                    break
+        if content and content[0] not in pairs and 0 not in pairs.values():
+            pairs[content[0]] = 0  # e.g. `bind_tls: true  # c` becoming `schemes:` + items
+    above: Dict[int, List[int]] = {}
+    block: List[int] = []
+    for k in range(start, end):
+        if lines[k].kind == "content":
+            above[k], block = block, []
+        else:
+            block.append(k)
+    partner = {j: k for k, j in pairs.items()}
+    out: List[str] = []
+    for j, line in enumerate(new):
+        k = partner.get(j)
+        if k is None:
+            out.append(line)
+            continue
+        out.extend(lines[t].text for t in above[k] if lines[t].kind == "comment" or lines[t].kind == "blank")
+        out.append(_with_tail(line, lines[k].tail))
+    return out
+
+
+def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]:
+    content = [k for k, line in enumerate(lines) if line.kind == "content"]
+    rank = {k: r for r, k in enumerate(content)}
+    where: Dict[int, int] = {}  # dump line -> original line
+    exact: Set[int] = set()
+    matcher = SequenceMatcher(None, [b.rstrip() for b in before], [lines[k].body for k in content], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            # Same-sized differing runs are the same lines written differently (`~`, spacing).
+            for t in range(i2 - i1):
+                where[i1 + t] = content[j1 + t]
+                if tag == "equal":
+                    exact.add(i1 + t)
+
+    def unmapped(index: int) -> Unavailable:
+        near = [where[i] for i in range(max(0, index - 3), min(len(before), index + 4)) if i in where]
+        line = f" near line {near[0] + 1}" if near else ""
+        return Unavailable(f"the round-trip does not map back onto the original text{line}")
+
+    edits: List[_Edit] = []
+    opcodes = SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    for order, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            continue
+        new = after[j1:j2]
+        if i1 == i2:  # lines inserted before dump line i1
+            if i1 == 0:
+                if 0 not in where:
+                    raise unmapped(0)
+                edits.append(_Edit(where[0], where[0], new, order))  # after the leading comments
+                continue
+            prev = where.get(i1 - 1)
+            if prev is None:
+                raise unmapped(i1 - 1)
+            if i1 - 1 not in exact and _opens_block(before[i1 - 1], new[0]):
+                # `key: ~` gains children: that line is rewritten as the dump writes it.
+                edits.append(_Edit(prev, prev + 1, _replacement(lines, prev, prev + 1, [before[i1 - 1]] + new), order))
+            else:
+                edits.append(_Edit(prev + 1, prev + 1, new, order))  # before the next key's comments
+            continue
+        rows = [where.get(i) for i in range(i1, i2)]
+        for offset, row in enumerate(rows):
+            if row is None or rank[row] != rank[rows[0]] + offset:  # type: ignore[index]
+                raise unmapped(i1 + offset)
+        start, end = rows[0], rows[-1] + 1  # type: ignore[operator]
+        if new:
+            edits.append(_Edit(start, end, _replacement(lines, start, end, new), order))
+        else:
+            edits.append(_Edit(start, end, [], order, deletion=True))
+
+    edits.sort(key=lambda e: (e.start, e.order))
+    for index, edit in enumerate(edits):
+        if edit.deletion:
+            _widen_deletion(lines, edit, edits[index - 1] if index else None, edits[index + 1] if index + 1 < len(edits) else None)
+    for first, second in zip(edits, edits[1:]):
+        if second.start < first.end:
+            raise Unavailable("two parts of the fix touch the same lines")
+    out: List[str] = []
+    cursor = 0
+    for edit in edits:
+        out.extend(line.text for line in lines[cursor:edit.start])
+        out.extend(edit.lines)
+        cursor = max(cursor, edit.end)
+    out.extend(line.text for line in lines[cursor:])
+    return out
+
+
+def _widen_deletion(lines: List[_Line], edit: _Edit, before: Optional[_Edit], after: Optional[_Edit]) -> None:
+    """A removed key takes the comment block directly above it (no blank line between, and not the
+    file's header block, nor tool directives); and a blank line when it stood between two."""
+    floor = before.end if before is not None else 0
+    top = edit.start
+    while top > floor and lines[top - 1].kind == "comment" and not _DIRECTIVE.search(lines[top - 1].text):
+        top -= 1
+    if top < edit.start:
+        above = top - 1
+        header = above < 0 or lines[above].kind == "marker" or _DIRECTIVE.search(lines[above].text) is not None
+        if not header:
+            edit.start = top
+    ceiling = after.start if after is not None else len(lines)
+    if edit.start > floor and lines[edit.start - 1].kind == "blank":
+        if edit.end < ceiling and lines[edit.end].kind == "blank":
+            edit.end += 1
+        elif edit.end == len(lines):
+            edit.start -= 1

@@ -1,0 +1,133 @@
+"""
+## What it does
+Checks the file against the JSON Schema of its format (legacy 2.x, config version 2, config
+version 3) and reports each violation once, where it is:
+
+- an unknown key, on the key itself, with "did you mean `host_header`?" when a valid name at
+  that place is close;
+- a value of the wrong type (`inspect: "yes"` where a boolean is expected), outside its enum
+  (`proto: ftp`), or malformed: a `host:port`, CIDR, duration, URL or host name that is not one,
+  or a `subdomain` with a dot (a subdomain is one DNS label);
+- a missing required key (a tunnel without `addr`), on the mapping that lacks it;
+- a file whose content is not a mapping of settings (empty, comments only, a list, a lone value).
+
+Null values are never reported (the agent reads them as the field's zero value), and neither are
+keys that NGL003 (`config-version`) reports: 2.x-only keys in a version 2 or 3 file, v3 structure
+in a version 2 file, agent settings at the top of a version 3 file, a missing `version`.
+
+## Why is this bad?
+Agent 3.x refuses a file with an unknown key or a wrong value and does not start. Agent 2.x is
+quieter and worse: it silently ignores an unknown key, so a typo such as `host-header` or
+`auth_token` drops the setting without a word.
+
+## Example
+```yaml
+version: "2"
+tunnels:
+  web:
+    proto: http
+    addr: 8080
+    host-header: rewrite
+```
+
+Use instead:
+```yaml
+version: "2"
+tunnels:
+  web:
+    proto: http
+    addr: 8080
+    host_header: rewrite
+```
+
+## Fix
+An unknown key with exactly one close valid name at that place is renamed to it. The fix is
+unsafe: it guesses what was meant, and the renamed setting starts to take effect (a setting the
+agent 2.x ignored until now may change how the tunnel behaves). Every other violation needs a
+person to decide the right value.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, List
+
+from ngrok_lint import schema
+from ngrok_lint.loader import Document
+from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
+
+META = RuleMeta(
+    code="NGL002",
+    name="schema",
+    severity=Severity.ERROR,
+    summary="the file breaks the JSON Schema of its format",
+    fix=FixKind.UNSAFE,
+)
+
+#: Findings per file at most; the rest are counted in one last finding.
+MAX_FINDINGS = 200
+
+#: Keys only agent 2.x reads; NGL003 reports them in a file that declares version 2 or 3.
+TWO_X_AGENT_KEYS = frozenset({"http_proxy", "socks5_proxy", "update"})
+TWO_X_TUNNEL_KEYS = frozenset({"bind_tls", "auth", "client_cas"})
+#: Top-level names NGL003 reports in a file that declares version 3, besides the `agent:` settings.
+V3_TOP_LEVEL_EXTRA = frozenset({"server_addr", "root_cas", "region"})
+
+def check(doc: Document, ctx: Any) -> Iterator[Finding]:
+    if schema.schema_format(doc) is None:
+        return
+    base_dir = getattr(ctx, "base_dir", None)
+    found, truncated = schema.violations(doc, base_dir)
+    kept = [v for v in found if not owned_by_ngl003(v, doc)]
+    for item in kept[:MAX_FINDINGS]:
+        yield finding(META, item.message, item.span, item.path, _fix(item))
+    rest = kept[MAX_FINDINGS:]
+    if rest or truncated:
+        first = rest[0] if rest else kept[-1]
+        more = f"{len(rest)} more" if not truncated else f"more than {len(rest)} more"
+        yield finding(
+            META,
+            f"… and {more} schema problems in this file (only the first {MAX_FINDINGS} are reported)",
+            first.span,
+            first.path,
+        )
+
+
+def _fix(item: schema.Violation) -> Any:
+    if item.kind != schema.UNKNOWN or item.suggestion is None or item.in_text:
+        return None
+    return Fix(
+        f"rename to `{item.suggestion}`",
+        Safety.UNSAFE,
+        (Change(Op.RENAME, item.path, item.suggestion),),
+    )
+
+
+def owned_by_ngl003(item: schema.Violation, doc: Document) -> bool:
+    """Is this violation one NGL003 (`config-version`) reports? Then NGL002 stays quiet.
+
+    NGL003 judges `version` itself, and the keys that do not belong to the version the file
+    declares: 2.x-only keys, v3 structure under version 2, agent settings at the top of version 3.
+    """
+    if item.in_text:
+        return False
+    if item.kind == schema.MISSING:
+        return item.path == () and item.key == "version"
+    if item.path == ("version",):
+        return True  # a `version` other than 2 or 3 (an unknown key in the legacy schema, else an enum)
+    if item.kind != schema.UNKNOWN:
+        return False
+    declared = doc.declared_format
+    if declared not in ("v2", "v3"):
+        return False
+    parent: List[Any] = list(item.path[:-1])
+    key = item.key
+    at_root = parent == []
+    if key in TWO_X_AGENT_KEYS and (at_root or (declared == "v3" and parent == ["agent"])):
+        return True
+    if key in TWO_X_TUNNEL_KEYS and len(parent) == 2 and parent[0] == "tunnels":
+        return True
+    if declared == "v2" and at_root and key in ("agent", "endpoints"):
+        return True
+    if declared == "v3" and at_root and (key in schema.agent_properties("v3") or key in V3_TOP_LEVEL_EXTRA):
+        return True
+    return False
