@@ -38,6 +38,7 @@ _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _constructor = yaml.constructor.SafeConstructor()
+_SHORT_BOOLEANS = {"y": True, "Y": True, "n": False, "N": False}
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,9 @@ class _Builder:
             return _constructor.construct_yaml_float(node)
         if tag == _NULL:
             return None
+        if not node.style and node.value in _SHORT_BOOLEANS:
+            # YAML 1.1 lists y/n as booleans and the agent's Go parser reads them so; PyYAML does not.
+            return _SHORT_BOOLEANS[node.value]
         return node.value  # strings, and timestamps etc., which the agent reads as text
 
     def _collection_span(self, node: Any) -> Span:

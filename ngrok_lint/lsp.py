@@ -75,6 +75,7 @@ class Positions:
 
     def at(self, line: int, character: int) -> types.Position:
         """A 0-based line and code-point character of the BOM-less text, clamped to the buffer."""
+        line = max(0, line)
         if line >= len(self.lines):
             last = len(self.lines) - 1
             return self.codec.position_to_client_units(self.lines, types.Position(last, len(self.lines[last])))

@@ -340,24 +340,22 @@ def _apply(root: CommentedMap, change: Change) -> None:
         del parent[key]
         parent.insert(position, to_node(new_name), value)
     elif change.op == Op.INSERT:
-        target: Any = _MISSING
-        try:
-            target = _walk(root, path, create=False)
-        except Unavailable:
-            container = _walk(root, parent_path, create=True)
-            if isinstance(container, CommentedMap):
-                key = _find_key(container, last)
-                if key is _MISSING or container[key] is None:
-                    seq = CommentedSeq([to_node(change.value)])
-                    _blockify(container, seq)
-                    if key is _MISSING:
-                        container[last] = seq
-                    else:
-                        container[key] = seq
-                    return
-            raise
+        container = _walk(root, parent_path, create=True)
+        if isinstance(container, CommentedMap):
+            key = _find_key(container, last)
+            target = None if key is _MISSING else container[key]
+        elif isinstance(last, int) and -len(container) <= last < len(container):
+            key, target = last, container[last]
+        else:
+            raise Unavailable(f"`{dotted(path)}` is not in the file")
+        if target is None:  # a missing or empty list: write a new one
+            seq = CommentedSeq([to_node(change.value)])
+            _blockify(container, seq)
+            container[last if key is _MISSING else key] = seq
+            return
         if not isinstance(target, CommentedSeq):
             raise Unavailable(f"`{dotted(path)}` is not a list")
+        _guard(target, path)
         target.insert(_position(change.index, len(target)), to_node(change.value))
     else:
         raise Unavailable(f"unknown change {change.op}")

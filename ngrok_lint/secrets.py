@@ -122,4 +122,7 @@ def mask_credential(value: object) -> str:
     parts = split_credential(value)
     if parts is None:
         return mask(value)
-    return f"{parts[0]}:{mask(parts[1])}"
+    user, password = parts
+    if password and password in user:  # `pw:pw`: the user name would show the password
+        return f"{mask(user)}:{mask(password)}"
+    return f"{user}:{mask(password)}"

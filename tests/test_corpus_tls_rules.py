@@ -166,9 +166,9 @@ NGL103: Dict[str, int] = {
     "087-DynamicDesignz__ngrok-daemon__ngrok.sample.yml": 1,
     # legacy, https tunnel devanewbot [2.x default: both]: TLS ends at ngrok, no min_version
     "089-devanooga__devanewbot__ngrok.sample.yml": 1,
-    # legacy, https tunnels jupyter-research, jupyter-forage, resilio [2.x default: both]: TLS ends at ngrok, no min_version
+    # legacy, https tunnels jupyter-research, jupyter-forage, resilio [2.x default: both]: TLS at ngrok, no min_version
     "092-Mouja0412__dotfiles__.ngrok2_ngrok.yml": 3,
-    # legacy, https tunnels ipfs-daemon, ipfs-deamon-getway, ngrok-web-interface [2.x default: both]: TLS ends at ngrok, no min_version
+    # legacy, https tunnels (3) [2.x default: both]: TLS ends at ngrok, no min_version
     "094-gildlab__ipfs-node__ngrok_config.yml": 3,
     # legacy, https tunnels app, drone [2.x default: both]: TLS ends at ngrok, no min_version
     "095-matsubara0507__git-plantation__ngrok_config.yml": 2,

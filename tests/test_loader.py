@@ -21,7 +21,7 @@ def doc(text: str) -> Document:
     [
         ("yes", True), ("No", False), ("on", True), ("OFF", False), ("true", True), ('"true"', "true"),
         ("'yes'", "yes"), ("80", 80), ('"80"', "80"), ("1.2", 1.2), ('"1.2"', "1.2"), ("", None), ("~", None),
-        ("null", None), ("0x1F", 31), ("2024-01-01", "2024-01-01"), ("y", "y"), ("n", "n"),
+        ("null", None), ("0x1F", 31), ("2024-01-01", "2024-01-01"), ("y", True), ("N", False), ("'y'", "y"),
     ],
 )
 def test_scalars_are_read_as_yaml_1_1(raw: str, value: object) -> None:

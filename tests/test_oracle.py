@@ -293,7 +293,8 @@ def _any_mapped(output: str) -> bool:
 def _reported(cause: Cause, match: re.Match, findings: Tuple[dict, ...], path: Path) -> bool:
     wanted: Optional[str] = None
     if cause.agent_line:
-        at = path_at_agent_line(path, int(match.group("line")))
+        kind = re.search(r"cannot unmarshal !!(\w+)", match.string)
+        at = path_at_agent_line(path, int(match.group("line")), kind.group(1) if kind else "str")
         wanted = f"^{re.escape(dotted(at))}$" if at is not None else None
     elif cause.path is not None:
         wanted = cause.path(match)
@@ -303,12 +304,14 @@ def _reported(cause: Cause, match: re.Match, findings: Tuple[dict, ...], path: P
     )
 
 
-def path_at_agent_line(path: Path, line: int) -> Optional[Tuple]:
+def path_at_agent_line(path: Path, line: int, tag: str = "str") -> Optional[Tuple]:
     """The YAML path of the value on `line` of the agent's re-serialisation of the file.
 
     Agent 2.x decodes the file into a generic map, writes it out again (go-yaml: keys sorted, block
     style, lists not indented) and decodes that into its config struct, so its "line N" counts
     lines of that second text. PyYAML's `safe_dump(sort_keys=True)` writes the same layout.
+    `tag` is the YAML kind the agent names (`seq`, `map`, or a scalar's), which picks between a
+    list and its first item on the same line.
     """
     import yaml
 
@@ -319,7 +322,11 @@ def path_at_agent_line(path: Path, line: int) -> Optional[Tuple]:
     again = parse("<agent>", yaml.safe_dump(doc.data, sort_keys=True, default_flow_style=False, width=1 << 20))
     if not isinstance(again, Document):
         return None
-    on_line = [p for p, loc in again.locs.items() if loc.value.line == line]
+    wanted = {"seq": list, "map": dict}.get(tag)
+    on_line = [
+        p for p, loc in again.locs.items()
+        if loc.value.line == line and (isinstance(again.get(p), wanted) if wanted else not isinstance(again.get(p), (list, dict)))
+    ]
     return max(on_line, key=len) if on_line else None
 
 

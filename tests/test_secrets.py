@@ -188,3 +188,7 @@ def test_redact_leaves_ordinary_lines_alone() -> None:
 )
 def test_redact_masks_a_password_holding_a_hash(text: str) -> None:
     assert "Qm2!vX9pLw" not in redact(text)
+
+
+def test_mask_credential_never_shows_a_password_through_its_user_name() -> None:
+    assert mask_credential("Wq8-Zt3-Pk6-Hn2:Wq8-Zt3-Pk6-Hn2") == "Wq8-…:Wq8-…"

@@ -89,8 +89,8 @@ def references(text: str) -> List[Tuple[str, str]]:
         if match.group("bare"):
             found.append((match.group("bare"), match.group(0)))
         else:
-            name, rest = match.group("braced"), match.group("rest")
-            operator = re.match(r":?[-=?+]", rest).group(0) if rest else ""
+            name, rest = match.group("braced"), match.group("rest") or ""
+            operator = rest[:2] if rest.startswith(":") else rest[:1]
             # The default (or error text) after the operator may be the very secret: never shown.
             shown = "${" + name + (operator + "…" if rest else "") + "}"
             found.append((name, shown))

@@ -12,7 +12,7 @@ suppresses nothing at all.
 ## Example
 ```yaml
 version: "2"
-web_addr: 127.0.0.1:4040  # ngrok-lint: ignore[inspector-exposed]
+web_addr: 127.0.0.1:4040  # ngrok-lint: ignore[inspector-exposd]
 ```
 
 Use instead:

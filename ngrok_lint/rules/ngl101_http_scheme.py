@@ -107,7 +107,7 @@ def _schemes_changes(doc: Document, path: YamlPath, items: List[Any], http: List
         text = doc.text
         last = doc.loc(path + (len(items) - 1,))
         close = text.find("]", last.value.end) if last is not None else -1
-        scalars = all(doc.loc(path + (i,)) is not None and doc.loc(path + (i,)).raw is not None for i in range(len(items)))  # type: ignore[union-attr]
+        scalars = all(_is_scalar(doc, path + (i,)) for i in range(len(items)))
         if close >= 0 and text[loc.value.start] == "[" and scalars:
             words = [_written(doc, path + (i,)) for i in kept]
             if not has_https:  # the first `http` becomes `https`, in its own quotes
@@ -124,6 +124,11 @@ def _schemes_changes(doc: Document, path: YamlPath, items: List[Any], http: List
     for index in reversed(remove):
         changes.append(remove_line(doc, path + (index,)))
     return tuple(changes)
+
+
+def _is_scalar(doc: Document, path: YamlPath) -> bool:
+    loc = doc.loc(path)
+    return loc is not None and loc.raw is not None
 
 
 def _written(doc: Document, path: YamlPath) -> str:
@@ -146,7 +151,8 @@ def _bind_tls(doc: Document, site: Site) -> Optional[Finding]:
     message = f"{label(site)} {what}: {_EXPOSURE}; set `bind_tls: true` to serve HTTPS only"
     loc = doc.loc(path)
     if loc is not None and value is None and loc.raw == "" and loc.value.start == loc.value.end:
-        change = Change(Op.TEXT, value=" true", start=loc.value.start, end=loc.value.end)  # `bind_tls:` → `bind_tls: true`
+        # `bind_tls:` → `bind_tls: true`
+        change = Change(Op.TEXT, value=" true", start=loc.value.start, end=loc.value.end)
         span = doc.key_span(path)
     elif loc is not None and loc.raw is not None and loc.value.line == loc.value.end_line:
         change = Change(Op.TEXT, value="true", start=loc.value.start, end=loc.value.end)

@@ -66,6 +66,7 @@ META = RuleMeta(
     name="weak-mtls",
     severity=Severity.WARNING,
     summary="`terminate-tls` does not verify client certificates against the CAs",
+    formats=("v2", "v3"),
     security_severity=6.0,
 )
 

@@ -102,9 +102,10 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
         if not reasons:
             continue
         where = _credentials.where(cred.path, cred.origin)
+        owner = "" if password and password in user else f"of user `{user}`"  # naming it would show it
         yield finding(
             META,
-            f"{where}: the password of user `{user}` {' and '.join(reasons)}: choose a long random password "
+            f"{where}: the password{' ' + owner if owner else ''} {' and '.join(reasons)}: choose a long random password "
             "(and keep it out of the file, see NGL303)",
             cred.span,
             cred.path,
