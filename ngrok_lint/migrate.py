@@ -901,9 +901,39 @@ def convert_v3(doc: Document) -> Conversion:
     title = f"convert to config version 3 ({what}" + ("; `region` dropped)" if plan.dropped else ")")
     if plan.kind == "v3":
         title = f"convert `tunnels` to `endpoints` ({what})"
-    # The change names `tunnels`, the key it rewrites away, for the fix engine's data check.
-    change = Change(Op.TEXT, ("tunnels",) if "tunnels" in doc.data else (), edit.text, start=edit.start, end=edit.end)
-    return Conversion(plan, Fix(title, Safety.UNSAFE, (change,)))
+    changes = _text_changes(doc.text, edit.start, edit.end, edit.text, _renamed_blocks(doc, plan))
+    return Conversion(plan, Fix(title, Safety.UNSAFE, changes))
+
+
+def _renamed_blocks(doc: Document, plan: Plan) -> List[YamlPath]:
+    """Top-level mappings the conversion removes (`tunnels`) or creates (`agent`)."""
+    new = expected_data(doc, plan)
+    old = doc.data
+    gone = [(k,) for k in old if k not in new and isinstance(old[k], dict)]
+    made = [(k,) for k in new if k not in old and isinstance(new[k], dict)]
+    return gone + made
+
+
+def _text_changes(text: str, start: int, end: int, value: str, names: List[YamlPath]) -> Tuple[Change, ...]:
+    """One TEXT replacement of [start, end), as adjacent pieces that each name one top-level
+    mapping the conversion removes or creates: a TEXT change names what it rewrites, so the fix
+    engine's data check does not take a restructured block for an unintended change. The pieces
+    concatenate to exactly the one replacement."""
+    cuts = [start]
+    position = start
+    while len(cuts) < len(names):
+        position = text.find("\n", position, end - 1) + 1
+        if position <= 0 or position >= end:
+            break
+        cuts.append(position)
+    if len(cuts) < len(names):  # a one-line region: cut inside it (any cut gives the same result)
+        cuts = [start + i for i in range(min(len(names), max(end - start, 1)))]
+    bounds = cuts + [end]
+    changes = []
+    for index, name in enumerate(names[: len(cuts)] or [()]):
+        piece = value if index == len(cuts) - 1 else ""
+        changes.append(Change(Op.TEXT, name, piece, start=bounds[index], end=bounds[index + 1]))
+    return tuple(changes)
 
 
 class _WriteError(Exception):

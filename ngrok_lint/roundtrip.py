@@ -260,8 +260,19 @@ def _position(index: int, size: int) -> int:
 
 
 def needs_quotes(text: str) -> bool:
-    """Would a YAML 1.1 reader (the agent, PyYAML) take this plain scalar for something else?"""
-    return _resolver.resolve(yaml.ScalarNode, text, (True, False)) != _STR
+    """Would the agent's reader (YAML 1.1, as :mod:`ngrok_lint.loader` reads it: `yes`, `on`, `y`,
+    `0644`, `1.2`, `null`...) take this plain scalar for anything but this very string?"""
+    if not text or text != text.strip() or "\n" in text or "\r" in text:
+        return True
+    if _resolver.resolve(yaml.ScalarNode, text, (True, False)) != _STR:
+        return True
+    from ngrok_lint.loader import Document, parse
+
+    doc = parse("<value>", f"k: {text}\n")
+    if not isinstance(doc, Document) or not isinstance(doc.data, dict):
+        return True
+    value = doc.data.get("k")
+    return type(value) is not str or value != text
 
 
 def to_node(value: Any, old: Any = None) -> Any:

@@ -197,8 +197,8 @@ CASES = [
         [Change(Op.SET, ("a",), "1.2", index=-1), Change(Op.SET, ("b",), "2", index=-1),
          Change(Op.SET, ("c",), "yes", index=-1), Change(Op.SET, ("d",), "on", index=-1),
          Change(Op.SET, ("e",), "0644", index=-1), Change(Op.SET, ("f",), "null", index=-1),
-         Change(Op.SET, ("g",), "https", index=-1)],
-        'x: 1\na: "1.2"\nb: "2"\nc: "yes"\nd: "on"\ne: "0644"\nf: "null"\ng: https\n',
+         Change(Op.SET, ("g",), "y", index=-1), Change(Op.SET, ("h",), "https", index=-1)],
+        'x: 1\na: "1.2"\nb: "2"\nc: "yes"\nd: "on"\ne: "0644"\nf: "null"\ng: "y"\nh: https\n',
     ),
     Case(
         "set-nested-mapping-in-block-style-indented-dashes",

@@ -306,3 +306,85 @@ def test_schemas_load_from_the_checkout_or_the_package() -> None:
     for fmt, name in schema.FILES.items():
         assert schema.load(fmt) == json.loads((ROOT / "schemas" / name).read_text(encoding="utf-8"))
     assert schema.load("v3")["x-ngrok-lint-format"] == "v3"
+
+
+def _equivalence_inputs() -> list:
+    from conftest import CORPUS, FIXTURES
+    from ngrok_lint.loader import Document, parse
+    from ngrok_lint.source import decode
+
+    texts = [textwrap.dedent(t) for _, t, _ in MESSAGES] + [t for _, t in NOT_REPORTED] + BAD_FILES
+    files = sorted(FIXTURES.rglob("*.yml")) + (sorted(CORPUS.glob("*.yml")) if CORPUS.is_dir() else [])
+    for path in files:
+        decoded = decode(str(path), path.read_bytes())
+        if hasattr(decoded, "text"):
+            texts.append(decoded.text)
+    docs = []
+    for text in texts:
+        doc = parse("x.yml", text)
+        if isinstance(doc, Document):
+            docs.append(doc.data)
+    return docs
+
+
+def test_the_fast_validator_gives_exactly_jsonschemas_errors() -> None:
+    """Inlined `$ref`s and the quick `if` change the speed, never the errors."""
+    from jsonschema.validators import Draft7Validator
+
+    def errors(check, data) -> list:
+        return sorted((tuple(map(str, e.absolute_path)), e.validator, e.message) for e in check.iter_errors(data))
+
+    datas = _equivalence_inputs()
+    assert len(datas) > 150
+    for fmt in schema.FORMATS:
+        plain = Draft7Validator(schema.load(fmt))
+        fast = schema.validator(fmt)
+        for data in datas:
+            assert errors(fast, data) == errors(plain, data)
+        # the Traffic Policy on its own, too
+        policy = schema.policy_validator(fmt)
+        if policy is not None:
+            reference = Draft7Validator({"$ref": "#/definitions/traffic_policy", "definitions": schema.load(fmt)["definitions"]})
+            for data in datas:
+                for site in (data.get("endpoints") or []) if isinstance(data, dict) and isinstance(data.get("endpoints"), list) else []:
+                    if isinstance(site, dict) and isinstance(site.get("traffic_policy"), dict):
+                        assert errors(policy, site["traffic_policy"]) == errors(reference, site["traffic_policy"])
+
+
+@pytest.mark.parametrize("condition, instance, expected", [
+    ({"properties": {"type": {"const": "oauth"}}, "required": ["type"]}, {"type": "oauth"}, True),
+    ({"properties": {"type": {"const": "oauth"}}, "required": ["type"]}, {"type": "deny"}, False),
+    ({"properties": {"type": {"const": "oauth"}}, "required": ["type"]}, {}, False),
+    ({"properties": {"proto": {"const": "http"}}}, {}, True),
+    ({"properties": {"type": {"enum": ["openid-connect", "oidc"]}}, "required": ["type"]}, {"type": "oidc"}, True),
+    ({"properties": {"x": {"const": 1}}}, {"x": True}, False),
+    ({"properties": {"x": {"const": True}}}, {"x": 1}, False),
+    ({"required": ["a"]}, "not an object", True),
+    ({"type": "boolean"}, True, None),
+    ({"not": {"required": ["labels"]}}, {}, None),
+    ({"properties": {"x": {"type": "string"}}}, {"x": 1}, None),
+])
+def test_quick_if(condition: dict, instance: object, expected: object) -> None:
+    assert schema._quick_if(condition, instance) == expected
+
+
+def test_a_traffic_policy_file_beside_the_config_is_checked(tmp_path) -> None:
+    (tmp_path / "policy.yml").write_text("on_http_request:\n  - expressions: ['true']\n", encoding="utf-8")
+    config = tmp_path / "ngrok.yml"
+    config.write_text(
+        'version: "3"\nendpoints:\n  - name: web\n    upstream: {url: 80}\n    traffic_policy_file: policy.yml\n',
+        encoding="utf-8",
+    )
+    from conftest import run_cli
+
+    out = run_cli([str(config), "--isolated", "--select", "NGL002", "--format", "json"])
+    (item,) = out.json()["findings"]
+    assert item["message"] == (
+        "on_http_request[0]: missing required key `actions` "
+        "(in the Traffic Policy file `policy.yml` of endpoints[0])"
+    )
+    assert (item["line"], item["column"]) == (5, 26)
+    assert item["yaml_path"] == "endpoints[0].traffic_policy_file"
+    # a file that cannot be read gives no finding
+    (tmp_path / "policy.yml").unlink()
+    assert run_cli([str(config), "--isolated", "--select", "NGL002", "--format", "json"]).json()["findings"] == []

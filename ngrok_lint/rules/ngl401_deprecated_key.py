@@ -47,7 +47,8 @@ tunnels:
 The pure renames: `hostname` → `domain`, `policy` → `traffic_policy`, `inbound` →
 `on_http_request`, `outbound` → `on_http_response` (safe: the new names need agent 3.2.1, 3.14
 and 3.17, and agents older than that are past ngrok's support window; the meaning is unchanged).
-Not offered when the new name is already set beside the old one, for the phases of a tcp or tls
+Not offered when the new name is already set beside the old one, for `hostname` on a tunnel
+that is not http or tls (`domain` exists on those only), for the phases of a tcp or tls
 tunnel or endpoint (their rules now belong under `on_tcp_connect`), nor for a policy read from a
 `traffic_policy_file` or written as a string. Everything else needs a person: `subdomain` needs
 the full domain, modules become Traffic Policy rules (NGL402 converts a whole file).
@@ -138,12 +139,14 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
                 if key == "mutual_tls_cas" and site.proto == "tls":
                     advice = _TLS_MTLS
                 path = site.at(key)
+                # `domain` exists on http and tls tunnels only: elsewhere the rename would be a guess.
+                fixable = key != "hostname" or site.proto in ("http", "tls")
                 yield finding(
                     META,
                     f"`{dotted(path)}` is deprecated: {advice}",
                     doc.key_span(path),
                     path,
-                    _rename(doc, path, site.data),
+                    _rename(doc, path, site.data) if fixable else None,
                 )
         policy = site.policy
         if policy is None:
