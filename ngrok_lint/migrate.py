@@ -188,12 +188,12 @@ V3_AGENT_RENAMES = {"server_addr": "connect_url", "root_cas": "connect_cas"}
 
 # Tunnel keys with no faithful version 3 equivalent, and why (shown in NGL402's message).
 NOT_CONVERTIBLE = {
-    "inspect": "version 3 endpoints have no documented `inspect` setting",
-    "labels": "labeled tunnels (edges) are not supported in version 3",
+    "inspect": "has no documented version 3 equivalent (endpoints document no `inspect`)",
+    "labels": "makes it a labeled tunnel (an edge), which version 3 does not support",
     "websocket_tcp_converter": "has no Traffic Policy equivalent",
     "user_agent_filter": "has no Traffic Policy action of its own (its regex lists would become hand-written expressions)",
-    "subdomain": "the full domain depends on the account's ngrok domain: write `domain` instead first",
-    "terminate_at": "what it does beside `crt`/`key` is not documented consistently",
+    "subdomain": "names part of a host whose domain depends on the account: write the full `domain` first",
+    "terminate_at": "has no consistently documented meaning beside `crt`/`key`",
     "upstream_tls_verify": "has no documented version 3 equivalent",
     "upstream_tls_verify_cas": "has no documented version 3 equivalent",
     "app_protocol": "has no documented version 3 equivalent",
@@ -698,7 +698,7 @@ class _Tunnel:
         if text == "preserve":
             return None  # the default: the upstream gets the public Host header
         if text == "rewrite":
-            self.block("host_header", "`rewrite`: the exact Host value it sends is not documented: "
+            self.block("host_header", "is `rewrite`, whose exact Host value is not documented: "
                        "write an `add-headers` action for `host` by hand")
             return None
         if not text or not isinstance(value, str):

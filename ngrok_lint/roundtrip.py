@@ -534,9 +534,32 @@ def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]
                 if tag == "equal":
                     exact.add(i1 + t)
 
+    # Blank lines inside block scalars: a run of them between two mapped lines maps onto the
+    # same number of blank lines between those lines in the original.
+    index = 0
+    while index < len(before):
+        if index in where or before[index].strip():
+            index += 1
+            continue
+        end = index
+        while end < len(before) and end not in where and not before[end].strip():
+            end += 1
+        if index > 0 and index - 1 in where and end in where:
+            first, last = where[index - 1] + 1, where[end]
+            if last - first == end - index and all(lines[k].kind == "blank" for k in range(first, last)):
+                for offset in range(end - index):
+                    where[index + offset] = first + offset
+        index = end
+
     def unmapped(index: int) -> Unavailable:
-        near = [where[i] for i in range(max(0, index - 3), min(len(before), index + 4)) if i in where]
-        line = f" near line {near[0] + 1}" if near else ""
+        line = ""
+        for distance in range(1, len(before) + 1):
+            if index - distance in where:
+                line = f" at line {where[index - distance] + 2}"
+                break
+            if index + distance in where:
+                line = f" at line {where[index + distance]}"
+                break
         return Unavailable(f"the round-trip does not map back onto the original text{line}")
 
     edits: List[_Edit] = []

@@ -97,6 +97,7 @@ class Cause:
     agent_line: bool = False
     why: str = ""
     needs_addr_format: bool = False
+    message: Optional[str] = None  # a regex the finding's message must match too
 
 
 def _tunnel(key: Optional[str] = None, optional: bool = False) -> Callable[[re.Match], str]:
@@ -110,6 +111,9 @@ def _tunnel(key: Optional[str] = None, optional: bool = False) -> Callable[[re.M
     return build
 
 
+_NAME = r"(\.[A-Za-z0-9_-]+|\['[^']*'\])"  # one tunnel name, as `dotted` writes it
+
+
 def _setting(match: re.Match) -> str:
     return rf"^{re.escape(match.group('key'))}(\[\d+\])?$"
 
@@ -117,8 +121,8 @@ def _setting(match: re.Match) -> str:
 CAUSES: Tuple[Cause, ...] = (
     Cause("tabs", r"config contains tab characters", "NGL001"),
     Cause("proto", r"Invalid protocol name '(?P<value>[^']*)'", "NGL002",
-          lambda m: r"^tunnels\.[^ ]+$|^tunnels\[.*\]$|^tunnels\.[^ ]+\.proto$"),
-    Cause("addr missing", r"Tunnel '(?P<tunnel>[^']+)' must specify 'addr'", "NGL002", _tunnel()),
+          lambda m: rf"^tunnels{_NAME}(\.proto)?$", message=r"\bproto\b"),
+    Cause("addr missing", r"Tunnel '(?P<tunnel>[^']+)' must specify 'addr'", "NGL002", _tunnel(), message=r"`addr`"),
     Cause("bind_tls", r"HTTP tunnel '(?P<tunnel>[^']+)' specifies invalid 'bind_tls'", "NGL002", _tunnel("bind_tls")),
     Cause("remote_addr", r"TCP tunnel '(?P<tunnel>[^']+)' specifies invalid 'remote_addr'", "NGL002",
           _tunnel("remote_addr")),
@@ -299,7 +303,9 @@ def _reported(cause: Cause, match: re.Match, findings: Tuple[dict, ...], path: P
     elif cause.path is not None:
         wanted = cause.path(match)
     return any(
-        item["code"] == cause.code and (wanted is None or re.search(wanted, item["yaml_path"] or ""))
+        item["code"] == cause.code
+        and (wanted is None or re.search(wanted, item["yaml_path"] or ""))
+        and (cause.message is None or re.search(cause.message, item["message"]))
         for item in findings
     )
 

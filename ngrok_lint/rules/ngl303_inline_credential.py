@@ -85,7 +85,9 @@ META = RuleMeta(
 )
 
 _VAULT = "an ngrok vault (`${secrets.get('vault', 'name')}`)"
-_PEM = re.compile(r"-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY)-----(?P<body>.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.S)
+_PEM = re.compile(
+    r"-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY)-----(?P<body>.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.S
+)
 _BASE64 = re.compile(r"[A-Za-z0-9+/=]{16,}")
 _URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^:/@\s]*):(?P<password>[^@/\s]*)@")
 _PROXY_KEYS = ("proxy_url", "http_proxy", "socks5_proxy")
@@ -119,7 +121,10 @@ def _pem_findings(doc: Document, data: Any, path: YamlPath, origin: Optional[str
             point = at if at is not None else where
             if kind is None:
                 continue
-            shown = f"`{dotted(where)}` in {_credentials.where(point, origin)}" if origin else _credentials.where(where, None)
+            if origin:
+                shown = f"`{dotted(where)}` in {_credentials.where(point, origin)}"
+            else:
+                shown = _credentials.where(where, None)
             yield finding(
                 META,
                 f"{shown} holds a private key written inline (`-----BEGIN {kind}-----…`): keep it in a "
@@ -194,7 +199,8 @@ def _secret(doc: Document, path: YamlPath, value: Any, owner: str, key: str,
         return
     yield finding(
         META,
-        f"{_credentials.where(path, origin)} writes {owner}'s `{key}` in the file (`{mask(value)}`): read it from {_VAULT} instead",
+        f"{_credentials.where(path, origin)} writes {owner}'s `{key}` in the file (`{mask(value)}`): "
+        f"read it from {_VAULT} instead",
         doc.value_span(path),
         path,
     )

@@ -136,9 +136,13 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
     if not isinstance(data, dict):
         return
     if doc.format == "v2":
-        subject = "this config version 2 file (deprecated) can be written as version 3"
+        subject = "config version 2 is deprecated"
+        goal = "this file can be written as version 3"
+        refused = "this file cannot be converted to version 3 faithfully yet"
     elif doc.format == "v3" and "tunnels" in data:
-        subject = "`tunnels` is deprecated in config version 3: these tunnels can be written as `endpoints`"
+        subject = "`tunnels` is deprecated in config version 3"
+        goal = "these tunnels can be written as `endpoints`"
+        refused = "these tunnels cannot be converted to endpoints faithfully yet"
     else:
         return
     if "tunnels" in data:
@@ -156,15 +160,18 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
         reasons = "; ".join(b.describe() for b in plan.blockers[:_LISTED])
         more = len(plan.blockers) - _LISTED
         extra = f"; and {more} more" if more > 0 else ""
-        message = f"{subject.split(':')[0]}, but not faithfully yet: {reasons}{extra}"
+        message = f"{subject}, but {refused}: {reasons}{extra}"
         yield finding(META, message, span, path)
         return
     if conversion.fix is None:
-        message = f"{subject}, but the converted text could not be written exactly ({conversion.problem}); please report it"
+        message = f"{subject}: {goal}, but the converted text could not be written exactly ({conversion.problem}); please report it"
         yield finding(META, message, span, path)
         return
     endpoints = len(plan.endpoints)
-    counts = f"{plan.tunnels} tunnel{'s' if plan.tunnels != 1 else ''} → {endpoints} endpoint{'s' if endpoints != 1 else ''}"
-    dropped = "; `region` is dropped (version 3 has none: the agent picks the nearest)" if plan.dropped else ""
-    message = f"{subject} ({counts}{dropped}): {_HOW} (agent 3.16 or later)"
+    if plan.tunnels:
+        counts = f"{plan.tunnels} tunnel{'s' if plan.tunnels != 1 else ''} → {endpoints} endpoint{'s' if endpoints != 1 else ''}"
+    else:
+        counts = "agent settings under `agent:`"
+    dropped = "; `region` is dropped: version 3 has none, the agent picks the nearest" if plan.dropped else ""
+    message = f"{subject}: {goal} ({counts}{dropped}); {_HOW} (agent 3.16 or later)"
     yield finding(META, message, span, path, conversion.fix)
