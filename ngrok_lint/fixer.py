@@ -88,10 +88,18 @@ def fix_analysis(analysis: Analysis, unsafe: bool) -> FixOutcome:
         if isinstance(result, Analysis) and result.source is not None and result.source.text in seen:
             result = FixRefusal("another fix undoes this one")
         if isinstance(result, FixRefusal):
-            if len(batch) > 1:
-                single = True  # find the culprit one fix at a time
-            else:
+            if len(batch) == 1:
                 failed[_key(batch[0])] = result.reason
+                continue
+            # Find the culprits: each fix of the batch on its own. If each works alone, the batch
+            # fails only as a whole: go on one fix at a time.
+            culprits = 0
+            for item in batch:
+                alone = _attempt(current, [item], settled)
+                if isinstance(alone, FixRefusal):
+                    failed[_key(item)] = alone.reason
+                    culprits += 1
+            single = culprits == 0
             continue
         assert result.source is not None
         seen.add(result.source.text)
@@ -145,14 +153,19 @@ def write_atomic(path: str, data: bytes, original: bytes) -> Optional[str]:
     folder = os.path.dirname(target) or "."
     fd, temporary = -1, ""
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        status = os.stat(target)
         fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".ngrok-lint", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             fd = -1  # the file object owns it now
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
+        if hasattr(os, "chown"):
+            try:  # keep the owner when allowed (a root-run hook fixing a user's file)
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except OSError:
+                pass
         os.replace(temporary, target)
         temporary = ""
     except OSError as exc:

@@ -624,7 +624,8 @@ class _Tunnel:
                 self.block("basic_auth", "has more than the 10 credentials the `basic-auth` action takes")
             elif value and self._cel_free("basic_auth", value):
                 index = self._rule(request, "basic_auth", _action("basic-auth", {"credentials": Ref(self.at("basic_auth"))}))
-                self.move(self.at("basic_auth"), _config_path(request, index, "credentials"))
+                for item in range(len(value)):  # the key stands for the rule, its items for the credentials
+                    self.move(self.at("basic_auth", item), _config_path(request, index, "credentials") + (item,))
         if self.has("oauth"):
             self._oauth()
         if self.has("oidc"):
@@ -785,6 +786,14 @@ class _Tunnel:
             seen: Dict[str, str] = {}
             for phase_key, phase_rules in value.items():
                 target = _LEGACY_PHASES.get(phase_key, phase_key)
+                if phase_rules is None or phase_rules == []:
+                    continue  # an empty phase: nothing to carry over
+                if self.proto != "http" and phase_key in _LEGACY_PHASES:
+                    # On a tcp or tls tunnel, `inbound` rules run on connection (the only phase there is).
+                    if phase_key == "outbound":
+                        self.block(f"{key}.{phase_key}", f"has no phase on a {self.proto} endpoint")
+                        return None
+                    target = "on_tcp_connect"
                 if target not in _PHASES:
                     self.block(f"{key}.{phase_key}", "is not a Traffic Policy phase")
                     return None
@@ -1184,6 +1193,9 @@ def _write_whole(doc: Document, plan: Plan, lines: _Lines, style: _Style) -> Lis
 def _write_tunnels(doc: Document, plan: Plan, lines: _Lines, style: _Style) -> List[str]:
     data = doc.data
     first, last = _node_lines(doc, ("tunnels",))
+    own_lines = {c.line for c in comments(doc) if c.own_line}
+    while first > 0 and first - 1 in own_lines:
+        first -= 1  # comments right above `tunnels:` are about the tunnels: they move with them
     existing = data.get("endpoints")
     appending = isinstance(existing, list) and bool(existing)
     style = _detect_style(doc, ("endpoints",)) if appending else style
@@ -1210,7 +1222,7 @@ def _write_tunnels(doc: Document, plan: Plan, lines: _Lines, style: _Style) -> L
         placed = _Placer(doc, lines, plan, []).place(first, last)
         edits.append((first, last + 1, placed.loose + placed.trailing))
     out = list(lines.lines)
-    for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):  # removals before insertions at one line
         out[start:end] = new
     return out
 

@@ -520,13 +520,31 @@ def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> Li
     return out
 
 
+def _opcodes(a: Sequence[str], b: Sequence[str]) -> List[Tuple[str, int, int, int, int]]:
+    """difflib's opcodes, with the common head and tail matched first: the sequences compared
+    here are nearly equal, and difflib alone is quadratic on long runs of repeated lines."""
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
+        tail += 1
+    result: List[Tuple[str, int, int, int, int]] = []
+    if head:
+        result.append(("equal", 0, head, 0, head))
+    middle = SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in middle:
+        result.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
+    if tail:
+        result.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return result
+
+
 def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]:
     content = [k for k, line in enumerate(lines) if line.kind == "content"]
-    rank = {k: r for r, k in enumerate(content)}
     where: Dict[int, int] = {}  # dump line -> original line
     exact: Set[int] = set()
-    matcher = SequenceMatcher(None, [b.rstrip() for b in before], [lines[k].body for k in content], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes([b.rstrip() for b in before], [lines[k].body for k in content]):
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
             # Same-sized differing runs are the same lines written differently (`~`, spacing).
             for t in range(i2 - i1):
@@ -552,19 +570,12 @@ def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]
         index = end
 
     def unmapped(index: int) -> Unavailable:
-        line = ""
-        for distance in range(1, len(before) + 1):
-            if index - distance in where:
-                line = f" at line {where[index - distance] + 2}"
-                break
-            if index + distance in where:
-                line = f" at line {where[index + distance]}"
-                break
-        return Unavailable(f"the round-trip does not map back onto the original text{line}")
+        previous = [where[i] for i in range(index - 1, -1, -1) if i in where][:1]
+        line = previous[0] + 2 if previous else 1  # the first original line after the last one that maps
+        return Unavailable(f"the round-trip does not map back onto the original text at line {line}")
 
     edits: List[_Edit] = []
-    opcodes = SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
-    for order, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+    for order, (tag, i1, i2, j1, j2) in enumerate(_opcodes(before, after)):
         if tag == "equal":
             continue
         new = after[j1:j2]
@@ -585,7 +596,12 @@ def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]
             continue
         rows = [where.get(i) for i in range(i1, i2)]
         for offset, row in enumerate(rows):
-            if row is None or rank[row] != rank[rows[0]] + offset:  # type: ignore[index]
+            if row is None:
+                raise unmapped(i1 + offset)
+            if offset and not (
+                row > rows[offset - 1]  # type: ignore[operator]
+                and all(lines[k].kind in ("comment", "blank") for k in range(rows[offset - 1] + 1, row))  # type: ignore[operator]
+            ):
                 raise unmapped(i1 + offset)
         start, end = rows[0], rows[-1] + 1  # type: ignore[operator]
         if new:

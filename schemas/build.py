@@ -68,6 +68,13 @@ OPT_HOSTPORT = rf"(?:{HOSTNAME}|{BRACKETED_V6})?:{PORT}"
 CIDR = rf"{IPV4}/(?:3[0-2]|[12]?[0-9])|{IPV6}/(?:12[0-8]|1[01][0-9]|[1-9]?[0-9])"
 DURATION = r"[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|[-+]?0"
 DURATION_POSITIVE = r"\+?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|\+?0"
+# A tunnel's `addr` by proto, as agents 2.x and 3.x accept it (checked against agent 2.3.41).
+ADDR_HTTP = (
+    rf"[0-9]+|{HOSTNAME}|{IPV6}|(?:{HOSTNAME}|{BRACKETED_V6})?:[0-9]+"
+    rf"|https?://(?:[^/@\s]+@)?(?:{HOSTNAME}|{BRACKETED_V6})(?::[0-9]+)?/?|file://\S*"
+)
+ADDR_TCP = rf"[0-9]+|(?:{HOSTNAME}|{BRACKETED_V6})?:[0-9]+"
+ADDR_TLS = rf"[0-9]+|(?:tls://)?(?:{HOSTNAME}|{BRACKETED_V6})?:[0-9]+"
 ENDPOINT_URL = (
     rf"(?:(?:https?|tcp|tls)://)?{DOMAIN}(?::{PORT})?/?"
     r"|(?:https?|tcp|tls)://"
@@ -80,6 +87,9 @@ def fmt(core: str) -> str:
 
 
 PAT = {
+    "addr_http": fmt(ADDR_HTTP),
+    "addr_tcp": fmt(ADDR_TCP),
+    "addr_tls": fmt(ADDR_TLS),
     "hostport": fmt(HOSTPORT),
     "web_addr": fmt(rf"{OPT_HOSTPORT}|false"),
     "web_addr_legacy": fmt(rf"{OPT_HOSTPORT}|{PORT}|false"),
@@ -707,6 +717,22 @@ HOSTNAME_DOMAIN = (
 )
 
 
+def addr_by_proto() -> list:
+    """`allOf` branches that check `addr` against what the agent accepts for each proto."""
+    words = {
+        "http": "a port, `host`, `host:port` or an `http://`/`https://`/`file://` URL without a path",
+        "tcp": "a port or `host:port`",
+        "tls": "a port, `host:port` or `tls://host:port`",
+    }
+    return [
+        {
+            "if": {"properties": {"proto": {"const": proto}}, "required": ["proto"]},
+            "then": {"properties": {"addr": P(f"On a {proto} tunnel: {words[proto]}.", SCALAR, pattern=PAT[f"addr_{proto}"])}},
+        }
+        for proto in ("http", "tcp", "tls")
+    ]
+
+
 def legacy_tunnel() -> dict:
     props = {
         "proto": PROTO,
@@ -764,6 +790,7 @@ def legacy_tunnel() -> dict:
                     }
                 },
             },
+            *addr_by_proto(),
         ],
     }
 
@@ -969,6 +996,7 @@ def v2_tunnel(fmt_name: str) -> dict:
         "type": OBJ,
         "properties": dict(sorted(props.items(), key=lambda kv: TUNNEL_ORDER.index(kv[0]))),
         "additionalProperties": False,
+        "allOf": addr_by_proto(),
         **extra,
     }
 

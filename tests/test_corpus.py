@@ -12,7 +12,6 @@ import csv
 import json
 import textwrap
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, FrozenSet, List, Tuple
 
 import pytest

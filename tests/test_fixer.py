@@ -379,7 +379,9 @@ def test_fix_is_byte_exact(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
         assert outcome.fixed == 1
         assert not outcome.analysis.findings, f"{variant}: the finding should be gone"
         # The result is a fixed point: the engine has nothing left to do on it.
-        again = fixer.fix_analysis(_analysis(monkeypatch, outcome.new_bytes, case.changes), unsafe=False)
+        original = decode("ngrok.yml", before).text  # type: ignore[union-attr]
+        rerun = _analysis(monkeypatch, outcome.new_bytes, case.changes, fires=lambda doc: doc.text == original)
+        again = fixer.fix_analysis(rerun, unsafe=False)
         assert again.new_bytes is None and again.fixed == 0
 
 
@@ -538,8 +540,8 @@ def test_diff_masks_a_secret_the_fix_removes_in_a_crlf_file(monkeypatch: pytest.
 
 
 def test_diff_marks_a_missing_final_newline(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome = _fix(monkeypatch, b"a: 1\nweb_addr: x", [Change(Op.SET, ("web_addr",), "y")])
-    assert outcome.diff.endswith("-web_addr: x\n\\ No newline at end of file\n+web_addr: y\n\\ No newline at end of file\n")
+    outcome = _fix(monkeypatch, b"a: 1\nweb_addr: x", [Change(Op.SET, ("web_addr",), "z")])
+    assert outcome.diff.endswith("-web_addr: x\n\\ No newline at end of file\n+web_addr: z\n\\ No newline at end of file\n")
 
 
 # --- write_atomic --------------------------------------------------------------------------------
@@ -595,3 +597,65 @@ def test_write_atomic_reports_an_unwritable_folder(tmp_path: Any) -> None:
         os.chmod(folder, 0o700)
     assert reason and "cannot write" in reason
     assert target.read_bytes() == b"old\n"
+
+
+def test_a_failing_fix_in_a_batch_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve TEXT fixes in one batch, one of which breaks the file: eleven are applied."""
+    keys = [f"k{i}" for i in range(12)]
+
+    def check(doc: Any, ctx: Any) -> Iterator[Finding]:
+        for key in keys:
+            loc = doc.loc((key,))
+            if loc is not None and doc.data[key] == "bad":
+                value = "[broken" if key == "k5" else "good"
+                yield Finding("TST001", "test-rule", Severity.WARNING, key, loc.value, (key,),
+                              Fix("t", Safety.SAFE, (Change(Op.TEXT, value=value, start=loc.value.start, end=loc.value.end),)))
+
+    monkeypatch.setattr(registry, "modules", lambda: (SimpleNamespace(META=META, check=check),))
+    source = decode("ngrok.yml", "".join(f"{key}: bad\n" for key in keys).encode())
+    analysis = engine.analyze_source(source, Settings(), frozenset({"TST001"}), None)  # type: ignore[arg-type]
+    outcome = fixer.fix_analysis(analysis, unsafe=False)
+    expected = "".join(f"{key}: {'bad' if key == 'k5' else 'good'}\n" for key in keys)
+    assert outcome.new_bytes == expected.encode() and outcome.fixed == 11
+    (left,) = outcome.analysis.findings
+    assert left.path == ("k5",) and left.fix_unavailable and left.fix_unavailable.startswith("the fixed text would not parse")
+
+
+def test_utf16_files_are_written_back_as_utf16(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = codecs.BOM_UTF16_LE + "version: 2\r\nweb_addr: 0.0.0.0:4040\r\n".encode("utf-16-le")
+    outcome = _fix(monkeypatch, data, [Change(Op.SET, ("web_addr",), "127.0.0.1:4040")])
+    assert outcome.new_bytes == codecs.BOM_UTF16_LE + "version: 2\r\nweb_addr: 127.0.0.1:4040\r\n".encode("utf-16-le")
+
+
+def test_new_lines_of_a_text_fix_follow_the_file_line_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = _fix(monkeypatch, b"a: 1\r\nb: 2\r\n", [Text("a: 1\n", "a: 1\nc: 3\n")])
+    assert outcome.new_bytes == b"a: 1\r\nc: 3\r\nb: 2\r\n"
+
+
+# --- through the command line (NGL008, a core rule with a TEXT fix) ------------------------------
+
+TOKEN = "2abcDEFghiJKLmnoPQRstuVWXyz_0123456789abcdef"
+STALE = f'version: "2"\nauthtoken: {TOKEN}  # ngrok-lint: ignore[NGL004]\n'
+
+
+def test_cli_diff_masks_secrets_and_writes_nothing(tmp_path: Any) -> None:
+    from conftest import run_cli
+
+    target = tmp_path / "ngrok.yml"
+    target.write_text(STALE)
+    result = run_cli(["--diff", "--isolated", "--select", "NGL004,NGL008", str(target)])
+    assert result.code == 1
+    assert TOKEN not in result.out and TOKEN[:8] not in result.out
+    assert "-authtoken: 2abc…  # ngrok-lint: ignore[NGL004]\n+authtoken: 2abc…\n" in result.out
+    assert target.read_text() == STALE
+
+
+def test_cli_fix_rewrites_the_file(tmp_path: Any) -> None:
+    from conftest import run_cli
+
+    target = tmp_path / "ngrok.yml"
+    target.write_bytes(STALE.replace("\n", "\r\n").encode())
+    result = run_cli(["--fix", "--isolated", "--select", "NGL004,NGL008", str(target)])
+    assert result.code == 1  # pre-commit's contract: a fixing hook that changed a file fails
+    assert target.read_bytes() == f'version: "2"\r\nauthtoken: {TOKEN}\r\n'.encode()
+    assert TOKEN not in result.out

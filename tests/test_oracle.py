@@ -18,7 +18,6 @@ files are counted, not failed.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import tempfile

@@ -72,6 +72,7 @@ TWO_X_TUNNEL_KEYS = frozenset({"bind_tls", "auth", "client_cas"})
 #: Top-level names NGL003 reports in a file that declares version 3, besides the `agent:` settings.
 V3_TOP_LEVEL_EXTRA = frozenset({"server_addr", "root_cas", "region"})
 
+
 def check(doc: Document, ctx: Any) -> Iterator[Finding]:
     if schema.schema_format(doc) is None:
         return
@@ -81,9 +82,9 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
     for item in kept[:MAX_FINDINGS]:
         yield finding(META, item.message, item.span, item.path, _fix(item))
     rest = kept[MAX_FINDINGS:]
-    if rest or truncated:
+    if rest or (truncated and kept):
         first = rest[0] if rest else kept[-1]
-        more = f"{len(rest)} more" if not truncated else f"more than {len(rest)} more"
+        more = f"{len(rest)} more" if not truncated else f"more than {len(rest)} more" if rest else "more"
         yield finding(
             META,
             f"… and {more} schema problems in this file (only the first {MAX_FINDINGS} are reported)",

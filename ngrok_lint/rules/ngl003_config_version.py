@@ -48,8 +48,22 @@ Safe, for agent settings at the top level of a version 3 file: they are moved un
 `connect_url` and `root_cas` becoming `connect_cas` on the way, as version 3 names them. The
 values are kept; the agent then reads the settings it was meant to. No fix for a key that `agent:`
 already sets (which one is right is for a person to say), nor for `region`, which version 3 does
-not have, nor for a number YAML 1.1 reads differently from how it is written (`1:20`). The
-other findings have no fix yet: `ngrok config upgrade` does the legacy → version 2 migration.
+not have, nor for a number YAML 1.1 reads differently from how it is written (`1:20`).
+
+Safe, for a file without `version` (unless it has version 3 structure): the legacy → version 2
+migration `ngrok config upgrade` does, without adding the `region: us` it pins (current agents
+pick the nearest region). `version: "2"` is added at the top (after the leading comments), and
+the keys agent 3.x renamed are rewritten: `bind_tls` → `schemes` (`true` → `[https]`, `false` →
+`[http]`, `both` or empty → `[http, https]`; on tcp and tls tunnels, where agent 2.x ignored it,
+it is removed), `auth: user:password` → `basic_auth: [user:password]`, `client_cas` →
+`mutual_tls_cas` on tls tunnels (removed on http tunnels, where agent 2.x ignored it),
+`http_proxy` / `socks5_proxy` → `proxy_url`, and `update` is removed. A legacy http tunnel
+without `bind_tls` gets no `schemes`: it then serves HTTPS only, agent 3.x's default.
+
+Safe, for each of these keys left in a version 2 or 3 file: the same rewrite, key by key.
+
+No fix when a key has no faithful form: a `bind_tls` value agent 2.x refused, both
+`http_proxy` and `socks5_proxy`, or a replacement key that is already set.
 """
 
 from __future__ import annotations
@@ -57,7 +71,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ngrok_lint import walk
+from ngrok_lint import migrate, walk
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
 
@@ -160,12 +174,13 @@ def _missing_version(doc: Document) -> Finding:
         message = f"`version` is missing: this is a legacy agent 2.x file and {refused}; {how}"
         # The root mapping's first line: its first key, after any leading comments.
         return finding(META, message, doc.value_span(()), (), fix)
-    return finding(META, message, doc.value_span(()), ())
+    return finding(META, message, doc.value_span(()), (), None if v3 else _migration_fix(doc))
 
 
 def _migration_fix(doc: Document) -> Optional[Fix]:
-    """The legacy → version 2 migration (`ngrok config upgrade` without `region`): not offered yet."""
-    return None
+    """The legacy → version 2 migration (`ngrok config upgrade` without `region`), when every 2.x key
+    has a faithful version 2 form."""
+    return migrate.upgrade_legacy(doc).fix
 
 
 def _unknown_version(doc: Document) -> Finding:
@@ -303,6 +318,7 @@ def _legacy_keys(doc: Document, declared: str) -> Iterator[Finding]:
                 f"`{key}` is an agent 2.x setting: agent 3.x refuses it (`field {key} not found in type {type_name}`); {instead}",
                 doc.key_span(prefix + (key,)),
                 prefix + (key,),
+                migrate.legacy_key_fix(doc, prefix + (key,)).fix,
             )
     for site in walk.sites(doc):
         if site.kind != "tunnel":
@@ -316,6 +332,7 @@ def _legacy_keys(doc: Document, declared: str) -> Iterator[Finding]:
                 f"`{key}` is an agent 2.x tunnel setting: agent 3.x refuses it ({error}); {_tunnel_instead(key, site.data.get(key))}",
                 doc.key_span(site.at(key)),
                 site.at(key),
+                migrate.legacy_key_fix(doc, site.at(key)).fix,
             )
 
 

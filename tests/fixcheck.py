@@ -1,0 +1,221 @@
+"""Checks shared by the hardening tests: what a fix run may change in a file, and what it must keep.
+
+- :func:`comments` lists every comment of a YAML text (found with PyYAML's scanner, so a `#` inside
+  a quoted or block scalar is not one);
+- :func:`attribute` replays the fixes one at a time (through :func:`ngrok_lint.fixer.preview`) and
+  gives the original lines they touched;
+- :func:`changed_lines` gives the original lines a whole fix run changed (a line diff);
+- :func:`strip_paths` removes YAML paths from plain data, to compare "everything else".
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from collections import Counter
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import yaml
+
+from ngrok_lint import engine, fixer
+from ngrok_lint.engine import Analysis
+from ngrok_lint.model import Finding, Safety, YamlPath
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str) -> List[str]:
+    """Lines without their line ends (CRLF and LF alike)."""
+    return [line.rstrip("\r\n") for line in _LINE.findall(text)]
+
+
+# --- comments --------------------------------------------------------------------------------------
+
+
+def comments(text: str) -> Counter:
+    """The multiset of comment texts (from `#` to the end of the line, trailing spaces dropped).
+
+    Scalar tokens are masked out first: a `#` inside `"a # b"`, a plain `pa#ss` or a block
+    scalar is text, not a comment. The text must parse (a scanner error raises yaml.YAMLError)."""
+    text = text.replace("\r\n", "\n")
+    covered = bytearray(len(text) + 1)
+    for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(token, yaml.ScalarToken):
+            start, end = token.start_mark.index, token.end_mark.index
+            covered[start:end] = b"\x01" * (end - start)
+    found: Counter = Counter()
+    offset = 0
+    for line in text.split("\n"):
+        for index, char in enumerate(line):
+            at = offset + index
+            if char == "#" and not covered[at] and (index == 0 or line[index - 1] in " \t"):
+                found[line[index:].rstrip()] += 1
+                break
+        offset += len(line) + 1
+    return found
+
+
+# --- what a fix may touch ------------------------------------------------------------------------------
+
+
+def applicable(item: Finding, unsafe: bool) -> bool:
+    fix = item.fix
+    if fix is None or item.fix_unavailable or item.suppressed or not fix.changes:
+        return False
+    return fix.safety == Safety.SAFE or (unsafe and fix.safety == Safety.UNSAFE)
+
+
+def _diff_ranges(old: Sequence[str], new: Sequence[str]) -> List[Tuple[int, int]]:
+    """0-based half-open ranges of `old` lines a line diff replaces or deletes; an insertion between
+    lines i-1 and i is (i, i)."""
+    matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
+    return [(i1, i2) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal"]
+
+
+def changed_lines(old: str, new: str) -> List[Tuple[int, int]]:
+    """The original's line ranges a change replaced, deleted or inserted at (0-based)."""
+    return _diff_ranges(split_lines(old), split_lines(new))
+
+
+def _line_map(old: Sequence[str], new: Sequence[str]) -> List[Optional[int]]:
+    """For each line of `new`, the index of the `old` line it is (unchanged), or None (new text)."""
+    mapping: List[Optional[int]] = [None] * len(new)
+    matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            mapping[block.b + k] = block.a + k
+    return mapping
+
+
+class Attribution:
+    """The original lines (and insertion points between them) that fixes touched, replayed one fix
+    at a time: each step takes the first applicable fix the engine accepts alone (via
+    :func:`ngrok_lint.fixer.preview`), maps the lines it touched back to the original text, and
+    re-lints. A line an earlier fix wrote counts as that fix's."""
+
+    def __init__(self) -> None:
+        self.lines: Set[int] = set()
+        self.gaps: Set[int] = set()
+        self.steps: List[str] = []
+        self.text: str = ""
+
+    def explains(self, start: int, end: int) -> bool:
+        if start == end:
+            return start in self.gaps or start in self.lines or (start - 1) in self.lines
+        return set(range(start, end)) <= self.lines
+
+
+def attribute(analysis: Analysis, unsafe: bool, max_steps: int = 60) -> Attribution:
+    assert analysis.source is not None
+    original = split_lines(analysis.source.text)
+    result = Attribution()
+    current = analysis
+    origin: List[Optional[int]] = list(range(len(original)))  # current line -> original line
+    refused: Set[Tuple[str, YamlPath, str]] = set()
+    for _ in range(max_steps):
+        if current.doc is None or current.source is None:
+            break
+        settled = engine.settle(current, list(current.findings))
+        step = None
+        for item in settled:
+            key = (item.code, tuple(item.path), item.message)
+            if not applicable(item, unsafe) or key in refused:
+                continue
+            preview = fixer.preview(current, item)
+            if isinstance(preview, str):
+                step = (item, preview)
+                break
+            refused.add(key)
+        if step is None:
+            break
+        item, text = step
+        result.steps.append(f"{item.code}@{tuple(item.path)}")
+        old_lines, new_lines = split_lines(current.source.text), split_lines(text)
+        for start, end in _diff_ranges(old_lines, new_lines):
+            for index in range(start, end):
+                if index < len(origin) and origin[index] is not None:
+                    result.lines.add(origin[index])  # type: ignore[arg-type]
+            if start == end:
+                if start < len(origin) and origin[start] is not None:
+                    result.gaps.add(origin[start])  # type: ignore[arg-type]
+                elif start > 0 and start - 1 < len(origin) and origin[start - 1] is not None:
+                    result.gaps.add(origin[start - 1] + 1)  # type: ignore[operator]
+                elif start == 0:
+                    result.gaps.add(0)
+        mapping = _line_map(old_lines, new_lines)
+        origin = [origin[m] if m is not None and m < len(origin) else None for m in mapping]
+        data = current.source.encode(text)
+        current = engine.analyze(current.path, data, current.settings, _base_dir(current))
+    result.text = current.source.text if current.source is not None else ""
+    return result
+
+
+def _base_dir(analysis: Analysis) -> Optional[str]:
+    import os
+
+    if analysis.path in ("-", "<stdin>"):
+        return None
+    return os.path.dirname(os.path.abspath(analysis.path))
+
+
+def unexplained_changes(old: str, new: str, attribution: "Attribution") -> List[Tuple[int, int]]:
+    """Ranges of the change old -> new (0-based original lines) that no replayed fix explains."""
+    return [(s, e) for s, e in changed_lines(old, new) if not attribution.explains(s, e)]
+
+
+def kept_in_order(old: str, new: str, allowed: Iterable[int]) -> Optional[str]:
+    """Every line of `old` not in `allowed` (0-based) is still in `new`, in order; else the first
+    line that is not."""
+    skip = set(allowed)
+    wanted = [line for index, line in enumerate(split_lines(old)) if index not in skip]
+    have = split_lines(new)
+    position = 0
+    for line in wanted:
+        while position < len(have) and have[position] != line:
+            position += 1
+        if position == len(have):
+            return line
+        position += 1
+    return None
+
+
+# --- data ------------------------------------------------------------------------------------------------
+
+
+def strip_paths(data: Any, paths: Iterable[YamlPath]) -> Any:
+    """A copy of `data` without the given paths (a list item's path stands for its whole list:
+    indexes shift when items go)."""
+    data = copy.deepcopy(data)
+    for path in sorted(set(tuple(p) for p in paths), key=len, reverse=True):
+        data = _drop(data, _widen(path))
+    return data
+
+
+def _widen(path: YamlPath) -> YamlPath:
+    ints = [i for i, part in enumerate(path) if isinstance(part, int)]
+    return path[: ints[0]] if ints else path
+
+
+def _drop(data: Any, path: YamlPath) -> Any:
+    if not path:
+        return None
+    node = data
+    for part in path[:-1]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return data
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+    return data
+
+
+def prune_empty(data: Any) -> Any:
+    """Empty mappings/lists and nulls left after removing keys read the same as absent ones."""
+    if isinstance(data, dict):
+        out = {k: prune_empty(v) for k, v in data.items()}
+        return {k: v for k, v in out.items() if v not in (None, {}, [])}
+    if isinstance(data, list):
+        return [prune_empty(v) for v in data]
+    return data
