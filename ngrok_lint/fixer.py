@@ -429,7 +429,9 @@ def _data_problem(
             return "the fix's changes do not fit the file's data"
     actual = copy.deepcopy(new.data)
     if spliced:
-        ignored = _touched(old, [(a, b) for a, b, _, _ in spliced]) | _touched(new, [(c, d) for _, _, c, d in spliced])
+        ignored = _touched(old, [(a, b) for a, b, _, _ in spliced])
+        if not structural:  # after a structural change too, the new offsets no longer hold
+            ignored |= _touched(new, [(c, d) for _, _, c, d in spliced])
         ignored |= {_widen(p) for p in explicit}
         for path in ignored:
             expected = _drop(expected, path)

@@ -21,7 +21,6 @@ path never loads it.
 from __future__ import annotations
 
 import copy
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -281,9 +280,10 @@ class Conversion:
 def plan_v3(doc: Document) -> Plan:
     """The version 3 conversion of a version 2 file, or of the `tunnels:` of a version 3 file."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    if doc.format == "v3":
-        return _plan_v3_tunnels(doc, data)
-    return _plan_v2_file(doc, data)
+    plan = _plan_v3_tunnels(doc, data) if doc.format == "v3" else _plan_v2_file(doc, data)
+    for duplicate in doc.duplicates:  # which of the two the agent reads is not the file's intent
+        plan.blockers.append(Blocker(duplicate.path, f"is written twice (also on line {duplicate.first_line}): keep one first (NGL004)"))
+    return plan
 
 
 def _plan_v2_file(doc: Document, data: Dict[Any, Any]) -> Plan:
@@ -363,7 +363,6 @@ def _convert_tunnels(doc: Document, tunnels: Any, plan: Plan, names: set, offset
     if not isinstance(tunnels, dict):
         plan.blockers.append(Blocker(("tunnels",), "is not a mapping of tunnels"))
         return []
-    planned: List[Tuple[str, Tuple[YamlPath, bool]]] = []
     endpoints: List[Spec] = []
     all_names = set(names) | {str(n) for n in tunnels}
     for name, tunnel in tunnels.items():
@@ -384,7 +383,6 @@ def _convert_tunnels(doc: Document, tunnels: Any, plan: Plan, names: set, offset
         for old, (new, subtree) in converted.moves.items():
             plan.moves[old] = (base + new, subtree)
         endpoints += converted.endpoints
-    del planned
     return endpoints
 
 
@@ -568,8 +566,8 @@ class _Tunnel:
         return termination
 
     # module blocks → Traffic Policy actions ------------------------------------------------------
-    def _rule(self, phase: str, key: str, rule: Dict[str, Spec], config_at: Optional[Tuple[YamlPath, int]] = None) -> int:
-        """Append a rule; map the module key (or `config_at`: the action index) to it."""
+    def _rule(self, phase: str, key: str, rule: Dict[str, Spec]) -> int:
+        """Append a rule made from module block `key`, which then stands for the rule."""
         index = len(self.rules[phase])
         self.rules[phase].append(rule)
         self.move(self.at(key), ("traffic_policy", phase, index), subtree=False)
@@ -728,7 +726,7 @@ class _Tunnel:
                 name, sep, value = str(item).partition(":") if isinstance(item, str) else ("", "", "")
                 name = name.strip()
                 if not sep or not name or " " in name:
-                    self.block(f"{key}.add", f"item {item!r} is not `name: value`")
+                    self.block(f"{key}.add", f"item {i + 1} is not `name: value`")  # values may be secrets: not echoed
                     return
                 if name.lower() in {n.lower() for n in adds}:
                     self.block(f"{key}.add", f"sets `{name}` twice (the `add-headers` action takes one value per header)")
@@ -737,7 +735,7 @@ class _Tunnel:
                 sources[name] = self.at(key, "add", i)
             for i, item in enumerate(remove):
                 if not isinstance(item, str) or not item.strip():
-                    self.block(f"{key}.remove", f"item {item!r} is not a header name")
+                    self.block(f"{key}.remove", f"item {i + 1} is not a header name")
                     return
                 if item.strip().lower() in {n.lower() for n in adds}:
                     self.block(key, f"both adds and removes `{item.strip()}`")
@@ -762,7 +760,6 @@ class _Tunnel:
     def _policy(self) -> Optional[Dict[str, Spec]]:
         keys = [k for k in ("traffic_policy", "policy") if self.has(k)]
         rules = {phase: list(self.rules[phase]) for phase in _PHASES}
-        moved: Dict[str, int] = {phase: len(rules[phase]) for phase in _PHASES}
         if len(keys) == 2:
             self.block("policy", "and `traffic_policy` are both set")
             return None
@@ -815,7 +812,6 @@ class _Tunnel:
                 if not parsed:
                     self.move(self.at(key, phase_key), ("traffic_policy", target), subtree=False)
             self.move(self.at(key), ("traffic_policy",), subtree=False)
-        del moved
         policy = {phase: rules[phase] for phase in _PHASES if rules[phase]}
         return policy or None
 
@@ -876,12 +872,12 @@ def expected_data(doc: Document, plan: Plan) -> Any:
     new = [plain(e, doc) for e in plan.endpoints]
     if isinstance(data.get("endpoints"), list):
         data["endpoints"] = data["endpoints"] + new
+    elif new and "endpoints" in data:  # `endpoints:` empty: the new ones take its place
+        data["endpoints"] = new
     elif new:
         items = list(data.items())
         items.insert(min(tunnels_first, len(items)), ("endpoints", new))
         data = dict(items)
-    elif "endpoints" in data and data["endpoints"] is None:
-        pass
     return data
 
 
@@ -1000,9 +996,7 @@ def _same(a: Any, b: Any) -> bool:
     if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool)):
         return False
     if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a) if False else (
-            set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
-        )
+        return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     return bool(a == b)
@@ -1205,6 +1199,15 @@ def _write_tunnels(doc: Document, plan: Plan, lines: _Lines, style: _Style) -> L
         fragment = _dump({"endpoints": [_ruamel_tree(e, source) for e in plan.endpoints]}, style)
         placer = _Placer(doc, lines, plan, fragment, len(existing) if isinstance(existing, list) else 0)
         placed = placer.place(first, last)
+        if "endpoints" in data and not appending:
+            # `endpoints:` empty or null is replaced: its own comments stay on the new key's line.
+            start, end = _node_lines(doc, ("endpoints",))
+            for comment in comments(doc):
+                if start <= comment.line <= end:
+                    if comment.line == start and not comment.own_line and 0 not in placed.eol:
+                        placed.eol[0] = (comment.gap, comment.text)
+                    else:
+                        placed.after.setdefault(0, []).append(_indent(fragment[1]) + comment.text)
         rendered = placed.render()
         if appending:
             # Drop the dumped `endpoints:` line; its comments go before the first new item.
@@ -1258,6 +1261,8 @@ def _end_line(doc: Document, path: YamlPath) -> int:
     line = loc.value.end_line
     if loc.raw is not None and loc.value.end_column == 1 and loc.value.end_line > loc.value.line:
         line -= 1  # a block scalar's span ends at the start of the next line
+    if loc.key is not None:  # an alias value points at its anchor's text, which may stand earlier
+        line = max(line, loc.key.end_line)
     return line - 1
 
 

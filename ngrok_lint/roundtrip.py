@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -515,7 +515,7 @@ def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> Li
         if k is None:
             out.append(line)
             continue
-        out.extend(lines[t].text for t in above[k] if lines[t].kind == "comment" or lines[t].kind == "blank")
+        out.extend(lines[t].text for t in above[k] if lines[t].kind in ("comment", "blank"))
         out.append(_with_tail(line, lines[k].tail))
     return out
 
@@ -583,7 +583,14 @@ def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]
             if i1 == 0:
                 if 0 not in where:
                     raise unmapped(0)
-                edits.append(_Edit(where[0], where[0], new, order))  # after the leading comments
+                # At the top: after the file's header comments, but above a comment block that
+                # introduces the first key (one separated from the header by a blank line).
+                at = top = where[0]
+                while top > 0 and lines[top - 1].kind == "comment":
+                    top -= 1
+                if top > 0 and lines[top - 1].kind == "blank" and any(l.kind == "comment" for l in lines[:top]):
+                    at = top
+                edits.append(_Edit(at, at, new, order))
                 continue
             prev = where.get(i1 - 1)
             if prev is None:

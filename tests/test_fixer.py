@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
@@ -19,7 +19,7 @@ import pytest
 
 from ngrok_lint import engine, fixer, registry
 from ngrok_lint.config import Settings
-from ngrok_lint.model import TOP, Change, Finding, Fix, Op, RuleMeta, Safety, Severity, Span
+from ngrok_lint.model import TOP, Change, Finding, Fix, Op, RuleMeta, Safety, Severity
 from ngrok_lint.source import Source, decode
 
 META = RuleMeta("TST001", "test-rule", Severity.WARNING, "a rule that exists only in these tests")
@@ -98,7 +98,6 @@ class Case:
     before: str
     changes: List[Spec]
     after: str
-    marks: list = field(default_factory=list)
 
 
 TLS_POLICY = {"on_tcp_connect": [{"actions": [{"type": "terminate-tls", "config": {"min_version": "1.2"}}]}]}
@@ -171,6 +170,12 @@ CASES = [
         "# ngrok agent config\n# for the dev box\n\nauthtoken: 4nq9fakeToken\ntunnels:\n  web:\n    addr: 80\n",
         [Change(Op.SET, ("version",), "2", index=0)],
         '# ngrok agent config\n# for the dev box\n\nversion: "2"\nauthtoken: 4nq9fakeToken\ntunnels:\n  web:\n    addr: 80\n',
+    ),
+    Case(
+        "set-new-key-at-top-goes-above-the-first-keys-own-comment",
+        "# ngrok agent config\n\n# from the dashboard\nauthtoken: 4nq9fakeToken\n",
+        [Change(Op.SET, ("version",), "2", index=0)],
+        '# ngrok agent config\n\nversion: "2"\n# from the dashboard\nauthtoken: 4nq9fakeToken\n',
     ),
     Case(
         "set-new-key-at-end-goes-before-the-next-sections-comments",
