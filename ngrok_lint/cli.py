@@ -161,15 +161,18 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 
         for index, analysis in enumerate(analyses):
             outcome = fixer.fix_analysis(analysis, unsafe=args.unsafe_fixes)
+            if args.diff:  # nothing is written: report the file as it is, with the diff beside it
+                if outcome.new_bytes is not None:
+                    diffs[analysis.path] = outcome.diff
+                continue
             analyses[index] = outcome.analysis
             if outcome.new_bytes is None:
+                if stdin_mode:  # an editor replaces its buffer with stdout: echo the input unchanged
+                    _write_bytes(stdout, originals[analysis.path])
                 continue
             fixed_count += outcome.fixed
-            if args.diff:
-                diffs[analysis.path] = outcome.diff
-            elif stdin_mode:
-                sys.stdout.buffer.write(outcome.new_bytes)
-                sys.stdout.flush()
+            if stdin_mode:
+                _write_bytes(stdout, outcome.new_bytes)
                 changed[analysis.path] = True
             else:
                 problem = fixer.write_atomic(analysis.path, outcome.new_bytes, originals[analysis.path])
@@ -218,6 +221,16 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     if failing or any(changed.values()) or (args.diff and diffs):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _write_bytes(stream: IO[str], data: bytes) -> None:
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:  # an in-memory text stream (tests)
+        stream.write(data.decode("utf-8", "replace"))
 
 
 def _list_rules(fmt: str, stdout: IO[str]) -> int:
