@@ -64,3 +64,30 @@ def test_doc_examples_run(meta, tmp_path) -> None:
         assert outcome.new_bytes is not None and outcome.new_bytes.decode() == after, (
             f"{meta.code}: fixing the Example does not give the Use instead example"
         )
+
+
+def test_readme_json_shape_matches_the_output() -> None:
+    import json
+
+    from conftest import run_cli
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    documented = json.loads(readme.split("```json\n", 1)[1].split("```", 1)[0])
+    actual = run_cli([str(ROOT / "examples" / "ngrok.yml"), "--isolated", "--format", "json"]).json()
+    assert documented.keys() == actual.keys()
+    assert documented["files"][0].keys() == actual["files"][0].keys()
+    assert documented["findings"][0].keys() == actual["findings"][0].keys()
+    assert documented["findings"][0]["fix"].keys() == actual["findings"][0]["fix"].keys()
+    assert documented["summary"].keys() == actual["summary"].keys()
+    documented_ngl101 = documented["findings"][0]
+    real_ngl101 = next(f for f in actual["findings"] if f["code"] == "NGL101")
+    for key in ("line", "column", "yaml_path", "fix", "url", "severity", "name"):
+        assert documented_ngl101[key] == real_ngl101[key]
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```sh\n")[1:3]]
+    assert blocks[0] == "pip install . && ngrok-lint examples/ngrok.yml"
+    assert blocks[1] == "pip install -e '.[test]' && python -m pytest -q"
+    assert blocks[1] in (ROOT / ".ci" / "run").read_text()
