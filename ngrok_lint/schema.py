@@ -2,24 +2,39 @@
 
 The schemas live in the top-level ``schemas/`` folder, which the installed package ships as
 ``ngrok_lint.schemas``; a checkout that is not installed reads the folder directly. One validator
-per format is built on first use and kept (preparing a schema is the expensive part), and
-jsonschema itself is imported only then, so that importing this module stays cheap.
+per format is built on first use and kept for the life of the process (the language server reuses
+it for every change).
+
+Validation, and why it is not jsonschema on the lint path: importing jsonschema costs about 40 ms
+(more than the whole rest of a one-file run), and its validator builds a new validator object for
+every subschema it visits (about 2.5 ms for a 200-line v3 file, 0.5 s for 10,000 endpoints). The
+schemas use a small part of draft-07, so :mod:`ngrok_lint.draft7` compiles exactly that part into
+nested closures, once per process and lazily (a subschema is compiled the first time a value
+reaches it): about 0.2 ms for the 200-line file and 45 ms for 10,000 endpoints, with no import
+cost. Its errors are jsonschema's (same keyword, path, schema path, validator value, instance and
+message, in the same order), which a differential test checks on every corpus file, every fixture
+and generated instances. jsonschema stays the reference and the fallback: when a schema uses a
+keyword the compiled validator does not support (it checks when the schema is compiled), the
+format is validated by jsonschema as before, with local ``$ref``s inlined once and discriminator
+``if``s decided in plain Python. Measured alternatives (CPython 3.11, 2 shared cores): jsonschema
+imported lazily costs 40 ms per cold run plus 2.4 ms per 200-line file; caching its validator per
+format (kept) saves only the 2.4 ms build; the compiled validator is 10x faster per file and
+removes the import.
 
 :func:`violations` validates a document against the schema of its format (legacy, v2 or v3) and
-turns every jsonschema error into a :class:`Violation`: where it is (the offending key for an
-unknown key, the parent mapping's key for a missing one, the value otherwise) and a message in plain
-words that names the YAML path and what was expected. jsonschema's own wording ("is not of type",
+turns every error into a :class:`Violation`: where it is (the offending key for an unknown key,
+the parent mapping's key for a missing one, the value otherwise) and a message in plain words
+that names the YAML path and what was expected. jsonschema's own wording ("is not of type",
 "additionalProperties", regular expressions) never reaches a user.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ngrok_lint.loader import Document
@@ -35,7 +50,9 @@ FILES: Dict[str, str] = {
     "combined": "ngrok-agent.schema.json",
 }
 _PACKAGE = "ngrok_lint.schemas"
-_CHECKOUT = Path(__file__).resolve().parent.parent / "schemas"
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_INSTALLED = os.path.join(_HERE, "schemas")  # where an installed package keeps them
+_CHECKOUT = os.path.join(os.path.dirname(_HERE), "schemas")  # a plain or editable checkout
 
 #: Raw errors examined per file at most: enough for any real file, bounded for hostile ones.
 MAX_ERRORS = 10_000
@@ -46,13 +63,17 @@ MAX_ERRORS = 10_000
 def schema_text(name: str) -> str:
     """The JSON text of a schema (`legacy`, `v2`, `v3`, `combined`, or a file name)."""
     file_name = FILES.get(name, name)
-    try:
-        from importlib import resources
+    # Plain files first: importlib.resources costs a few milliseconds to import, and is only
+    # needed when the package is not a folder on disk (a zipped install).
+    for folder in (_INSTALLED, _CHECKOUT):
+        try:
+            with open(os.path.join(folder, file_name), encoding="utf-8") as handle:
+                return handle.read()
+        except OSError:
+            continue
+    from importlib import resources
 
-        return resources.files(_PACKAGE).joinpath(file_name).read_text(encoding="utf-8")
-    except (ImportError, FileNotFoundError, NotADirectoryError, TypeError, AttributeError, OSError):
-        pass  # not installed (a plain checkout): read the folder beside the package
-    return (_CHECKOUT / file_name).read_text(encoding="utf-8")
+    return resources.files(_PACKAGE).joinpath(file_name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=None)
@@ -66,9 +87,9 @@ def load(name: str) -> Dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def validator(fmt: str) -> Any:
-    """The draft-07 validator of one format, built once per process."""
-    schema = load(fmt)
-    return _validator_class()(inline_refs(schema, schema.get("definitions", {})))
+    """The draft-07 validator of one format, built once per process: the compiled one, or
+    jsonschema's when the schema uses a keyword the compiled one does not support."""
+    return _build(load(fmt))
 
 
 @lru_cache(maxsize=None)
@@ -77,8 +98,34 @@ def policy_validator(fmt: str) -> Optional[Any]:
     definitions = load(fmt).get("definitions", {})
     if "traffic_policy" not in definitions:
         return None
-    root = {"$ref": "#/definitions/traffic_policy", "definitions": definitions}
-    return _validator_class()(inline_refs(root, definitions))
+    return _build({"$ref": "#/definitions/traffic_policy", "definitions": definitions})
+
+
+def _build(schema: Dict[str, Any]) -> Any:
+    from ngrok_lint import draft7
+
+    try:
+        return draft7.compile_schema(schema)
+    except draft7.Unsupported:
+        return reference_validator(schema)
+
+
+def reference_validator(schema: Dict[str, Any]) -> Any:
+    """jsonschema's draft-07 validator for `schema` (the fallback, and the reference in tests)."""
+    return _validator_class()(inline_refs(schema, schema.get("definitions", {})))
+
+
+def raw_errors(check: Any, instance: Any, limit: int) -> Tuple[List[Any], bool]:
+    """The first `limit` errors of either validator, and whether there were more."""
+    if hasattr(check, "errors"):
+        found, truncated = check.errors(instance, limit)
+        return found, truncated
+    found = []
+    for error in check.iter_errors(instance):
+        if len(found) == limit:
+            return found, True
+        found.append(error)
+    return found, False
 
 
 # --- speed ------------------------------------------------------------------------------------
@@ -392,6 +439,8 @@ class Explainer:
                     yield from self._missing(path, str(key), place)
             return
         if instance is None:
+            if validator == "type" and self.fmt == "legacy":
+                yield from self._refused_null(path, place)
             return  # null is never a wrong value: the agent reads the field's zero value
         message = self._value_message(validator, error, path, instance, schema)
         marker = (VALUE, place.anchor, path)
@@ -401,6 +450,25 @@ class Explainer:
         yield Violation(
             VALUE, _real(path, place), message + place.label, self._value_span(path, place), in_text=place.anchor is not None
         )
+
+    def _refused_null(self, path: YamlPath, place: "_Place") -> Iterator[Violation]:
+        """The nulls agent 2.3.41 refuses rather than reading as a zero value: an empty tunnel
+        (`tunnels: {web: }`) and an empty `dns_resolver_ips` item."""
+        if len(path) == 2 and path[0] == "tunnels":
+            message = (
+                f"{dotted(path)}: the tunnel is empty; agent 2.x refuses the file "
+                f"(`Empty tunnel definition with name '{path[1]}'`): give it `proto` and `addr`, or remove it"
+            )
+        elif len(path) == 2 and path[0] == "dns_resolver_ips" and isinstance(path[1], int):
+            message = f"{dotted(path)}: an empty item; agent 2.x refuses it (`Invalid IP in dns_resolver_ips: ''`)"
+        else:
+            return
+        marker = (VALUE, place.anchor, path)
+        if marker in self.seen:
+            return
+        self.seen.add(marker)
+        span = self._key_span(path, place) if path[0] == "tunnels" else self._value_span(path, place)
+        yield Violation(VALUE, _real(path, place), message + place.label, span)
 
     def _root(self, instance: Any) -> Iterator[Violation]:
         marker = (ROOT,)
@@ -433,7 +501,9 @@ class Explainer:
             close = closest(str(key), valid)
             if not close:  # a misspelt required key may be further off (`adress` for `addr`)
                 missing = [str(k) for k in schema.get("required", []) if k not in instance]
-                close = difflib.get_close_matches(str(key), missing, n=1, cutoff=0.6)
+                from difflib import get_close_matches  # only on an error: keeps the import off the clean path
+
+                close = get_close_matches(str(key), missing, n=1, cutoff=0.6)
             message = f"unknown key `{key}` {_where(path)}"
             suggestion: Optional[str] = None
             if close:
@@ -508,6 +578,9 @@ class Explainer:
                 other = "`hostname`" if self.fmt == "legacy" else "`domain`"
                 hint = f"; for a full host name use {other}"
             return f"{where}: expected {words}, got {got}{hint}"
+        if name == "addr" and validator in ("minimum", "maximum", "multipleOf"):
+            # A number as `addr` is a port; the agent cannot dial a negative, fractional or huge one.
+            return f"{where}: expected a port number (a whole number from 0 to 65535), got {got}"
         if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             if words and name == "inspect_db_size":
                 return f"{where}: expected {words}, got {got}"
@@ -564,7 +637,9 @@ def closest(key: str, valid: Sequence[str]) -> List[str]:
     exact = [name for name in valid if name == normal]
     if exact:
         return exact
-    return difflib.get_close_matches(key, list(valid), n=3, cutoff=0.75)
+    from difflib import get_close_matches
+
+    return get_close_matches(key, list(valid), n=3, cutoff=0.75)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -583,13 +658,8 @@ def violations(doc: Document, base_dir: Optional[str] = None, limit: int = MAX_E
         return [], False
     explainer = Explainer(doc, fmt)
     found: List[Violation] = []
-    truncated = False
-    raw = 0
-    for error in validator(fmt).iter_errors(doc.data):
-        raw += 1
-        if raw > limit:
-            truncated = True
-            break
+    errors, truncated = raw_errors(validator(fmt), doc.data, limit)
+    for error in errors:
         found.extend(explainer.explain(error))
     if not truncated:
         found.extend(_policy_text_violations(doc, fmt, explainer, base_dir))
@@ -621,5 +691,6 @@ def _policy_text_violations(doc: Document, fmt: str, explainer: Explainer, base_
             place = _Place((), policy.path, f" (in the Traffic Policy file `{site.data.get(key)}` of {dotted(site.path)})")
         else:
             place = _Place(policy.path, policy.path, " (in the policy text)")
-        for error in check.iter_errors(policy.data):
+        errors, _ = raw_errors(check, policy.data, MAX_ERRORS)
+        for error in errors:
             yield from explainer.explain(error, place)

@@ -67,6 +67,8 @@ HOSTPORT = rf"(?:{HOSTNAME}|{BRACKETED_V6}):{PORT}"
 OPT_HOSTPORT = rf"(?:{HOSTNAME}|{BRACKETED_V6})?:{PORT}"
 CIDR = rf"{IPV4}/(?:3[0-2]|[12]?[0-9])|{IPV6}/(?:12[0-8]|1[01][0-9]|[1-9]?[0-9])"
 DURATION = r"[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|[-+]?0"
+#: The agent reads numbers into Go's int64: a YAML integer beyond it (a 40-digit one) is refused.
+INT64_MAX = 2**63 - 1
 DURATION_POSITIVE = r"\+?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|\+?0"
 # A tunnel's `addr` by proto, as agents 2.x and 3.x accept it (checked against agent 2.3.41).
 ADDR_HTTP = (
@@ -84,6 +86,12 @@ ENDPOINT_URL = (
 def fmt(core: str) -> str:
     """Anchor a format; a string with a variable reference also passes (see module doc)."""
     return f"^(?:{core})$|{VAR}"
+
+
+def or_empty(pattern: str) -> str:
+    """Agent 2.3.41 reads `""` in an optional string setting as unset, like null (checked for
+    `http_proxy`, `socks5_proxy`, `server_addr`, `web_addr`, `hostname`, `subdomain`, `remote_addr`)."""
+    return pattern + "|^$"
 
 
 PAT = {
@@ -211,7 +219,8 @@ DNS_RESOLVER_IPS = P(
     "DNS servers used to resolve the session's addresses, as bare IP addresses (no port). "
     "Default: the system resolvers.",
     ARR,
-    items=P("An IPv4 or IPv6 address, without a port.", STR, pattern=PAT["ip"]),
+    # Not null: agent 2.3.41 refuses an empty item (`Invalid IP in dns_resolver_ips: ''`).
+    items=P("An IPv4 or IPv6 address, without a port.", "string", pattern=PAT["ip"]),
     examples=[["1.1.1.1", "8.8.8.8"]],
 )
 INSPECT_DB_SIZE_V2 = P(
@@ -219,6 +228,7 @@ INSPECT_DB_SIZE_V2 = P(
     "`0` (default) means 50 MB; `-1` disables the inspection database for every tunnel.",
     INT,
     minimum=-1,
+    maximum=INT64_MAX,
     default=0,
     examples=[104857600],
 )
@@ -228,6 +238,7 @@ INSPECT_DB_SIZE_LEGACY = P(
     "float is truncated) and refuses `-2` and quoted numbers.",
     NUM,
     exclusiveMinimum=-2,
+    maximum=INT64_MAX,
     default=0,
     examples=[104857600],
 )
@@ -303,7 +314,7 @@ def web_addr(legacy: bool) -> dict:
             "(`4040`), or `false` to disable both. The inspector and API have no authentication: "
             "keep them on a loopback address.",
             ["string", "integer", "boolean", "null"],
-            pattern=PAT["web_addr_legacy"],
+            pattern=or_empty(PAT["web_addr_legacy"]),
             allOf=[
                 {"if": {"type": "boolean"}, "then": {"const": False}},
                 {"if": {"type": "integer"}, "then": {"minimum": 0, "maximum": 65535}},
@@ -727,7 +738,11 @@ def addr_by_proto() -> list:
     return [
         {
             "if": {"properties": {"proto": {"const": proto}}, "required": ["proto"]},
-            "then": {"properties": {"addr": P(f"On a {proto} tunnel: {words[proto]}.", SCALAR, pattern=PAT[f"addr_{proto}"])}},
+            # A number is a port: agent 2.3.41 refuses a negative one (http, tls), and on tcp and tls
+            # one with a fraction or past int64 (which its YAML parser reads as a float).
+            "then": {"properties": {"addr": P(f"On a {proto} tunnel: {words[proto]}.", SCALAR, pattern=PAT[f"addr_{proto}"],
+                                              minimum=0, maximum=INT64_MAX,
+                                              **({} if proto == "http" else {"multipleOf": 1}))}},
         }
         for proto in ("http", "tcp", "tls")
     ]
@@ -749,11 +764,12 @@ def legacy_tunnel() -> dict:
         "crt": P("Path of a PEM certificate to terminate TLS at the agent (tls tunnels, with `key`).", SCALAR),
         "key": P("Path of the PEM private key for `crt` (tls tunnels).", SCALAR),
         "host_header": scalar(HOST_HEADER_MD, examples=["rewrite", "preserve"]),
-        "hostname": P("Custom host name to request (http, tls). " + HOSTNAME_DOMAIN, SCALAR, pattern=PAT["domain"]),
+        "hostname": P("Custom host name to request (http, tls). " + HOSTNAME_DOMAIN, SCALAR,
+                      pattern=or_empty(PAT["domain"])),
         "subdomain": P(
             "Sub-domain of the ngrok domain to request: one DNS label (http, tls).",
             SCALAR,
-            pattern=PAT["label"],
+            pattern=or_empty(PAT["label"]),
         ),
         "inspect": INSPECT,
         "metadata": TUNNEL_METADATA,
@@ -766,7 +782,8 @@ def legacy_tunnel() -> dict:
     return {
         "description": "A tunnel of an ngrok 2.x config (`proto` and `addr` are required).",
         "markdownDescription": "A tunnel of an ngrok 2.x config (`proto` and `addr` are required).",
-        "type": OBJ,
+        # Not null: agent 2.3.41 refuses an empty entry (`Empty tunnel definition with name 'web'`).
+        "type": "object",
         "properties": props,
         "required": ["proto", "addr"],
         "additionalProperties": False,
@@ -786,7 +803,7 @@ def legacy_tunnel() -> dict:
                 "if": {"properties": {"proto": {"const": "tcp"}}, "required": ["proto"]},
                 "then": {
                     "properties": {
-                        "remote_addr": P("On a tcp tunnel: `host:port`.", STR, pattern=PAT["hostport"])
+                        "remote_addr": P("On a tcp tunnel: `host:port`.", STR, pattern=or_empty(PAT["hostport"]))
                     }
                 },
             },
@@ -1114,7 +1131,7 @@ def legacy_root() -> dict:
         "compress_conn": boolean("Hidden key of the 2.x agent (compress the session connection)."),
         "connect_timeout": CONNECT_TIMEOUT,
         "console_ui": console_ui(True),
-        "console_ui_color": CONSOLE_UI_COLOR,
+        "console_ui_color": {**CONSOLE_UI_COLOR, "enum": ["black", "transparent", "", None]},  # "" = unset (2.3.41)
         "crash_report_url": scalar("Hidden key of the 2.x agent (crash report endpoint)."),
         "dns_resolver_ips": DNS_RESOLVER_IPS,
         "heartbeat_interval": HEARTBEAT_INTERVAL,
@@ -1123,7 +1140,7 @@ def legacy_root() -> dict:
             "URL (`http://` or `https://`) of an HTTP proxy for the session. Not with `socks5_proxy`. "
             "Agent 3.x: `proxy_url`.",
             STR,
-            pattern=PAT["http_proxy"],
+            pattern=or_empty(PAT["http_proxy"]),
         ),
         "inspect_db_size": INSPECT_DB_SIZE_LEGACY,
         "json_resolver_url": scalar("Hidden key of the 2.x agent."),
@@ -1139,12 +1156,12 @@ def legacy_root() -> dict:
         ),
         "remote_management": REMOTE_MANAGEMENT,
         "root_cas": scalar(ROOT_CAS_MD, default="trusted", examples=["trusted", "host"]),
-        "server_addr": P(SERVER_ADDR_MD + " Not with `region`.", STR, pattern=PAT["hostport"]),
+        "server_addr": P(SERVER_ADDR_MD + " Not with `region`.", STR, pattern=or_empty(PAT["hostport"])),
         "server_sni": scalar("Hidden key of the 2.x agent (TLS server name for the session)."),
         "socks5_proxy": P(
             "URL (`socks5://`) of a SOCKS5 proxy for the session. Not with `http_proxy`. Agent 3.x: `proxy_url`.",
             STR,
-            pattern=PAT["socks5_proxy"],
+            pattern=or_empty(PAT["socks5_proxy"]),
         ),
         "tunnels": P(
             "Tunnel definitions: a map of name → tunnel, started with `ngrok start NAME…` or `--all`.",

@@ -96,9 +96,10 @@ def _cases() -> Iterator[Case]:
                   "https://example.com:443", "file:///tmp", "http://localhost/p", "ftp://localhost:21", '"a b"',
                   "[80]", "70000", "-1"]:
         yield Case(f"http addr: {value}", _tunnel("", addr=value))
-    for value in ["localhost:22", "tcp://localhost:22", "localhost", "http://localhost:22", ":22", '"a b:22"']:
+    for value in ["localhost:22", "tcp://localhost:22", "localhost", "http://localhost:22", ":22", '"a b:22"', "-1",
+                  "1.5", ".inf", "9223372036854775807", "9223372036854775808"]:
         yield Case(f"tcp addr: {value}", _tunnel("", proto="tcp", addr=value))
-    for value in ["localhost:443", "tls://localhost:443", "https://localhost:443", "localhost"]:
+    for value in ["localhost:443", "tls://localhost:443", "https://localhost:443", "localhost", "-1", "1.5"]:
         yield Case(f"tls addr: {value}", _tunnel("", proto="tls", addr=value))
     # remote_addr (tcp; ignored on http).
     for value in ["0.tcp.ngrok.io:12345", "9000", '":9000"', "abc", "[0.tcp.ngrok.io:1]"]:
@@ -112,8 +113,9 @@ def _cases() -> Iterator[Case]:
                   "disabled", "0.0.0.0:4040", "[localhost:4040]", FORTY_DIGITS]:
         yield Case(f"web_addr: {value[:12]}", _top(f"web_addr: {value}"))
     # inspect_db_size.
-    for value in ["-1", "-2", '"100"', "1.5", "0", "abc", FORTY_DIGITS, "[1]", "1_000"]:
-        yield Case(f"inspect_db_size: {value[:12]}", _top(f"inspect_db_size: {value}"))
+    for value in ["-1", "-2", '"100"', "1.5", "0", "abc", FORTY_DIGITS, "[1]", "1_000", "9223372036854775807",
+                  "9223372036854775808", "1e3", "1.5e300"]:
+        yield Case(f"inspect_db_size: {value[:20]}", _top(f"inspect_db_size: {value}"))
     # Durations.
     for key, value in [("heartbeat_interval", "10s"), ("heartbeat_interval", "1m"), ("heartbeat_interval", "-5s"),
                        ("heartbeat_interval", "10"), ("heartbeat_interval", '"10"'), ("heartbeat_tolerance", "abc"),
@@ -151,19 +153,85 @@ def _cases() -> Iterator[Case]:
     yield Case("unknown tunnel key", _tunnel("host-header: rewrite"))
     yield Case("subdomain with a dot", _tunnel("subdomain: a.b"))
     yield Case("40-digit tcp addr", _tunnel("", proto="tcp", addr=FORTY_DIGITS))
+    yield Case("40-digit http addr", _tunnel("", addr=FORTY_DIGITS))
+    # Odd but plausible files.
+    yield Case("tunnels empty", "tunnels:\n")
+    yield Case("tunnels {}", "tunnels: {}\n")
+    yield Case("tunnel null", "tunnels:\n  web:\n")
+    yield Case("tunnels in flow style", "tunnels: {web: {proto: http, addr: 80, bind_tls: true}}\n")
+    yield Case("numeric tunnel name", "tunnels:\n  1:\n    proto: http\n    addr: 80\n")
+    yield Case("tab in a comment", _top("# a\tcomment"))
+    yield Case("merge key", "base: &b\n  proto: http\n  addr: 80\ntunnels:\n  web:\n    <<: *b\n    bind_tls: true\n")
+    yield Case("authtoken empty", _top("authtoken:"))
+    yield Case("http addr empty", _tunnel("", addr='""'))
+    for key, value in [("server_addr", "tunnel.example.com"), ("server_addr", '":443"'),
+                       ("server_addr", "tunnel.example.com:443"), ("root_cas", "trusted"), ("console_ui", "iftty"),
+                       ("console_ui", "maybe"), ("http_proxy", "proxy.example:3128"),
+                       ("web_addr", '"localhost:4040"'), ("web_addr", "127.0.0.1:99999"), ("web_addr", '":0"'),
+                       ("dns_resolver_ips", "[~]"), ("dns_resolver_ips", "[1]"), ("heartbeat_interval", "1h30m"),
+                       ("heartbeat_interval", '"10s"'), ("heartbeat_interval", "0"), ("update", "maybe")]:
+        yield Case(f"top {key}: {value}", _top(f"{key}: {value}"))
+    for body in ["auth: user", "host_header: rewrite", "inspect: ~", 'hostname: "*.example.com"',
+                 'hostname: "a b"', "subdomain: -x", "subdomain: a_b", "bind_tls: both\nauth: a:b"]:
+        yield Case(f"tunnel {body}", _tunnel(body))
+    yield Case("tls bind_tls: maybe", _tunnel("bind_tls: maybe", "tls", "443"))
+    yield Case("tcp remote_addr port 99999", _tunnel("remote_addr: 1.tcp.ngrok.io:99999", "tcp", "22"))
+    # `""` in an optional setting is unset to the agent, like null; in a duration or an IP list it is not.
+    for key in ["http_proxy", "socks5_proxy", "server_addr", "web_addr", "console_ui_color", "update_channel",
+                "region", "root_cas", "metadata", "heartbeat_interval", "connect_timeout"]:
+        yield Case(f'top {key}: ""', _top(f'{key}: ""'))
+    yield Case('dns_resolver_ips: [""]', _top('dns_resolver_ips: [""]'))
+    yield Case("dns_resolver_ips: empty item", _top("dns_resolver_ips:\n  -\n  - 1.1.1.1"))
+    for key in ["subdomain", "hostname", "host_header", "auth", "bind_tls", "crt", "client_cas"]:
+        yield Case(f'tunnel {key}: ""', _tunnel(f'{key}: ""'))
+    for key in ["remote_addr", "subdomain", "hostname"]:
+        yield Case(f'tcp {key}: ""', _tunnel(f'{key}: ""', "tcp", "22"))
+    yield Case('tls crt: "" key: ""', _tunnel('crt: ""\nkey: ""', "tls", "443"))
+    yield Case('hostname "" with subdomain', _tunnel('hostname: ""\nsubdomain: app'))
+    yield Case('region with server_addr ""', 'region: eu\nserver_addr: ""\n' + _tunnel(""))
+    yield Case('http_proxy "" with socks5_proxy', 'http_proxy: ""\nsocks5_proxy: socks5://p.example:1080\n' + _tunnel(""))
 
 
 CASES: List[Case] = list(_cases())
-assert len({c.name for c in CASES}) == len(CASES), "case names must be unique"
+assert len({c.name for c in CASES}) == len(CASES), sorted(n for n in {c.name for c in CASES}
+                                                           if sum(c.name == n for c in CASES) > 1)
 
 
 # --- the agent's errors --------------------------------------------------------------------------
 
-#: Agent errors not in test_oracle's table (checked first): the same shape as there.
-CAUSES: Tuple[base.Cause, ...] = ()
+#: Agent errors not in test_oracle's table, or read more widely here (checked first): the same shape.
+CAUSES: Tuple[base.Cause, ...] = (
+    base.Cause("empty tunnel", r"Empty tunnel definition with name '(?P<tunnel>[^']+)'", "NGL002", base._tunnel()),
+    # `addr: ""` reads as a missing addr to the agent; ngrok-lint reports it at the value.
+    base.Cause("addr missing or empty", r"Tunnel '(?P<tunnel>[^']+)' must specify 'addr'", "NGL002",
+               base._tunnel("addr", optional=True)),
+)
 
 #: Cases where ngrok-lint reports a validity error (NGL001/002/005) the agent does not: case -> why.
-STRICTER_ON_PURPOSE: Dict[str, str] = {}
+STRICTER_ON_PURPOSE: Dict[str, str] = {
+    "unknown top-level key": "agent 2.x silently ignores unknown keys; a typo (`authtokn`) then goes unnoticed "
+                             "(rules.md NGL002: unknown keys are reported in legacy files too)",
+    "unknown tunnel key": "the same for a tunnel's keys (`host-header` for `host_header`)",
+    "subdomain with a dot": "a subdomain is one DNS label (rules.md NGL002); a dotted name belongs in `hostname`",
+    'tcp addr: "a b:22"': "a host name with a space can never be dialled; agent 2.x checks tcp addresses only "
+                          "for the `host:port` split",
+    "tcp addr: -1": "a negative port can never be dialled; agent 2.x refuses it on http and tls tunnels and "
+                    "only fails on tcp when it forwards a connection",
+    "40-digit http addr": "no port has 40 digits; agent 2.x refuses it on tcp and tls tunnels (it reads a float) "
+                          "and only fails on http when it forwards a request",
+    'remote_addr: ":9000"': "a reserved TCP address names its host (`1.tcp.ngrok.io:12345`); the agent checks only "
+                            "that the value splits as host:port",
+    "merge key": "the anchor's holder (`base:`) is an unknown top-level key, which agent 2.x ignores",
+    'top server_addr: ":443"': "a connect address names ngrok's server (`tunnel.example.com:443`); `:443` dials "
+                               "the local machine",
+    'tunnel hostname: "a b"': "a host name with a space is not a DNS name: no DNS record or certificate can exist "
+                              "for it; agent 2.x leaves the check to the service",
+    "tunnel subdomain: -x": "a DNS label cannot start with a hyphen; agent 2.x leaves the check to the service",
+    "tcp remote_addr port 99999": "no port is above 65535; agent 2.x checks only the `host:port` split",
+    "inspect_db_size: 1e3": "YAML 1.1 (and PyYAML) reads `1e3` as a string (its floats need a dot), the agent's "
+                            "go-yaml as the float 1000: the file means different things to different tools; "
+                            "write `1000`",
+}
 
 
 def cause_of(line: str) -> Tuple[Optional[base.Cause], Optional[re.Match]]:

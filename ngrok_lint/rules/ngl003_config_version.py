@@ -71,7 +71,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ngrok_lint import migrate, walk
+from ngrok_lint import walk
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
 
@@ -180,6 +180,8 @@ def _missing_version(doc: Document) -> Finding:
 def _migration_fix(doc: Document) -> Optional[Fix]:
     """The legacy → version 2 migration (`ngrok config upgrade` without `region`), when every 2.x key
     has a faithful version 2 form."""
+    from ngrok_lint import migrate  # imported only when a fix is built: it is large
+
     return migrate.upgrade_legacy(doc).fix
 
 
@@ -309,6 +311,8 @@ def _legacy_keys(doc: Document, declared: str) -> Iterator[Finding]:
         for key in LEGACY_TOP_KEYS:
             if key not in mapping:
                 continue
+            from ngrok_lint import migrate  # imported only when a fix is built: it is large
+
             if key == "update":
                 instead = "remove it: agent 3.x updates through `update_channel` and `update_check`"
             else:
@@ -326,6 +330,8 @@ def _legacy_keys(doc: Document, declared: str) -> Iterator[Finding]:
         for key in LEGACY_TUNNEL_KEYS:
             if key not in site.data:
                 continue
+            from ngrok_lint import migrate  # imported only when a fix is built: it is large
+
             error = _tunnel_error(key, site.proto)
             yield finding(
                 META,

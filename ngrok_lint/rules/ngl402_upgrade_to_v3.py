@@ -112,7 +112,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ngrok_lint import migrate
 from ngrok_lint.config import Context
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Finding, FixKind, RuleMeta, Severity, finding
@@ -154,6 +153,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
     else:
         path = ()
         span = doc.value_span(())
+    from ngrok_lint import migrate  # imported only when a fix is built: it is large
+
     conversion = migrate.convert_v3(doc)
     plan = conversion.plan
     if plan.blockers:
