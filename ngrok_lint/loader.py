@@ -80,6 +80,8 @@ class Document:
     locs: Dict[YamlPath, Loc]
     duplicates: List[Duplicate] = field(default_factory=list)
     documents: int = 1
+    #: What is worked out once per document and asked for by many rules (the format, the sites).
+    memo: Dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # --- the format -------------------------------------------------------------------------
 
@@ -113,6 +115,12 @@ class Document:
     @property
     def format(self) -> str:
         """The format every rule other than NGL003 reads the file as (rules.md, Terms)."""
+        fmt = self.memo.get("format")
+        if fmt is None:
+            fmt = self.memo["format"] = self._format()
+        return fmt
+
+    def _format(self) -> str:
         if self.is_v1:
             return "v1"
         declared = self.declared_format

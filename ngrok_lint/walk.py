@@ -134,7 +134,18 @@ def agent_scopes(doc: Document) -> Iterator[Agent]:
 
 
 def sites(doc: Document, base_dir: Optional[str] = None) -> Iterator[Site]:
-    """Every tunnel and endpoint of the file, in file order (tunnels first)."""
+    """Every tunnel and endpoint of the file, in file order (tunnels first).
+
+    Worked out once per document and folder: every rule asks, and a policy written as text or in
+    a file is parsed only once."""
+    key = ("sites", base_dir)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = tuple(_sites(doc, base_dir))
+    return iter(found)
+
+
+def _sites(doc: Document, base_dir: Optional[str]) -> Iterator[Site]:
     data = doc.data if isinstance(doc.data, dict) else {}
     fmt = doc.format
     tunnels = data.get("tunnels")

@@ -85,7 +85,8 @@ ENDPOINT_URL = (
 
 def fmt(core: str) -> str:
     """Anchor a format; a string with a variable reference also passes (see module doc)."""
-    return f"^(?:{core})$|{VAR}"
+    # `$(?!\n)`: Python's `$` also matches before a final newline, JavaScript's (editors) does not.
+    return f"^(?:{core})$(?!\\n)|{VAR}"
 
 
 def or_empty(pattern: str) -> str:
@@ -1261,6 +1262,18 @@ DEFINITIONS = {
     "tp_action": lambda: TP_ACTION,
 }
 
+# Editors show a definition's title in completion items and hovers (otherwise its internal name).
+TITLES = {
+    "legacy_tunnel": "ngrok tunnel (legacy 2.x)",
+    "v2_tunnel": "ngrok tunnel (version 2)",
+    "v3_tunnel": "ngrok tunnel (version 3, deprecated)",
+    "v3_agent": "ngrok agent settings (version 3)",
+    "v3_endpoint": "ngrok endpoint (version 3)",
+    "traffic_policy": "Traffic Policy",
+    "tp_rule": "Traffic Policy rule",
+    "tp_action": "Traffic Policy action",
+}
+
 HEADERS = {
     "legacy": (
         "ngrok agent config, legacy 2.x format (no `version`)",
@@ -1326,7 +1339,7 @@ def _header(key: str) -> dict:
 
 def build() -> dict[str, dict]:
     """Return {file name: schema} for the four schemas."""
-    defs = {name: copy.deepcopy(make()) for name, make in DEFINITIONS.items()}
+    defs = {name: {"title": TITLES[name], **copy.deepcopy(make())} for name, make in DEFINITIONS.items()}
     out: dict[str, dict] = {}
     roots = {}
     for key, make_root in ROOTS.items():

@@ -432,10 +432,6 @@ def test_completion_matches_glob_star_ngrok_yml(server: LanguageServer) -> None:
     assert "upstream" not in _labels(server.completion(V3_ENDPOINT, name="docker-compose.yml"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "schema problem: definitions have no `title`, so the server labels its required-properties snippet "
-    "with the raw definition name (v3_endpoint, legacy_tunnel...); fix: give each definition a title in "
-    "schemas/build.py"))
 def test_snippet_labels_are_titles_not_definition_names(server: LanguageServer) -> None:
     docs = [V3_ENDPOINT, "authtoken: abcd\ntunnels:\n  web:\n    addr: 8080\n    |\n",
             'version: "2"\ntunnels:\n  web:\n    |\n']
@@ -523,9 +519,6 @@ def test_diagnostics_valid_file_has_none(server: LanguageServer, text: str) -> N
     assert server.diagnostics(text) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "schema problem: patterns end in `$`, which Python's re (jsonschema) also matches before a final "
-    "newline while JavaScript (the server) does not; fix: end them with `$(?!\\n)` in schemas/build.py"))
 def test_trailing_newline_verdict_matches_jsonschema(server: LanguageServer) -> None:
     text = 'version: 3\nagent:\n  web_addr: |\n    127.0.0.1:4040\n'  # a block scalar keeps the newline
     assert yaml.safe_load(text)["agent"]["web_addr"] == "127.0.0.1:4040\n"
