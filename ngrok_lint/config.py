@@ -17,10 +17,16 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 from ngrok_lint.model import Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+
+
+def _toml() -> Any:
+    """The TOML parser, imported when a configuration file is read (not on every run)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
 
 CONFIG_NAMES = (".ngrok-lint.toml", "ngrok-lint.toml", "pyproject.toml")
 TLS_VERSIONS = ("1.2", "1.3")
@@ -115,14 +121,22 @@ def _find_in(folder: str) -> Optional[str]:
 def _has_tool_table(path: str) -> bool:
     try:
         with open(path, "rb") as handle:
-            return "ngrok-lint" in tomllib.load(handle).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError):
+            raw = handle.read()
+    except OSError:
+        return False
+    if b"ngrok-lint" not in raw and b"\\u" not in raw and b"\\U" not in raw:
+        return False  # most pyproject.toml files: no need to parse them (a quoted key may escape it)
+    tomllib = _toml()
+    try:
+        return "ngrok-lint" in tomllib.loads(raw.decode("utf-8")).get("tool", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
 
 
 @lru_cache(maxsize=256)
 def load_config(path: str) -> Settings:
     """Settings from one config file; raises ConfigError naming the file and key."""
+    tomllib = _toml()
     try:
         with open(path, "rb") as handle:
             document = tomllib.load(handle)

@@ -5,11 +5,13 @@ Why: jsonschema is the reference, but on the lint path it costs about 40 ms to i
 milliseconds per 200-line file to validate (a new validator object per subschema visited). This
 module gives exactly jsonschema 4's errors for the keywords it supports, at a fraction of the cost:
 
-- :func:`supports` walks a schema once and says whether every keyword and ``$ref`` it holds is one
-  this module handles; :mod:`ngrok_lint.schema` falls back to jsonschema when it is not, so a schema
-  that grows a new keyword stays correct (only slower).
 - :func:`compile_schema` returns a :class:`Validator` whose subschemas are compiled lazily, the first
   time an instance reaches them: a small file pays only for the part of the schema it uses.
+- Each subschema is checked for support when it is compiled. On the first keyword or ``$ref`` this
+  module does not handle, the validator switches for good to jsonschema (or the fallback it was
+  given) and answers from it, so a schema that grows a new keyword stays correct, only slower.
+  :func:`supports` answers the same question for a whole schema beforehand (tests use it to keep
+  the published schemas on the fast path).
 - Each error carries what jsonschema's ``ValidationError`` carries and :mod:`ngrok_lint.schema`
   reads: ``validator`` (the keyword), ``validator_value``, ``instance``, ``schema`` (the subschema
   holding the keyword), ``absolute_path``, ``absolute_schema_path``, and ``message`` (jsonschema's
@@ -376,7 +378,10 @@ class _Compiler:
         return stub
 
     def node(self, schema: Any, spath: Tuple[Any, ...]) -> Check:
-        """The check of one subschema (a no-op when it can never fail)."""
+        """The check of one subschema (a no-op when it can never fail); Unsupported when it uses
+        what this module does not handle."""
+        if not isinstance(schema, (bool, dict)):
+            raise Unsupported(f"a schema that is not an object or a boolean: {schema!r}")
         if schema is True:
             return _noop
         if schema is False:
@@ -392,10 +397,17 @@ class _Compiler:
             schema = _pointer(self.root, schema["$ref"])
             if isinstance(schema, bool):
                 return self.node(schema, spath)
+        if schema is not self.root and "$id" in schema:
+            raise Unsupported("a nested $id")
         checks: List[Check] = []
         for key, value in schema.items():
             if key not in DRAFT7_KEYWORDS or key in _INERT:
                 continue
+            if key not in SUPPORTED:
+                raise Unsupported(f"the keyword {key!r}")
+            problem = _value_problem(key, value)
+            if problem:
+                raise Unsupported(problem)
             check = getattr(self, "k_" + key)(value, schema, spath)
             if check is not None:
                 checks.append(check)
@@ -780,33 +792,63 @@ def _quick_condition(condition: Any) -> Optional[Callable[[Any], bool]]:
 
 
 class Validator:
-    """A compiled schema. ``iter_errors`` and ``is_valid`` behave as jsonschema's do."""
+    """A compiled schema. ``iter_errors`` and ``is_valid`` behave as jsonschema's do.
 
-    def __init__(self, schema: Any) -> None:
+    Subschemas are compiled when a value first reaches them, and checked for support then: on the
+    first part this module does not handle, the validator switches for good to `fallback(schema)`
+    (jsonschema's validator by default) and answers that call, and every later one, from it.
+    """
+
+    def __init__(self, schema: Any, fallback: Optional[Callable[[Any], Any]] = None) -> None:
         self.schema = schema
+        self._fallback = fallback
+        self.reference: Any = None  # the fallback validator, once in use
         compiler = _Compiler(schema)
         self._cell: List[Check] = []
         self._cell.append(compiler.lazy(self._cell, 0, schema, ()))
 
-    def errors(self, instance: Any, limit: Optional[int] = None) -> Tuple[List[ValidationError], bool]:
-        """Every error in jsonschema's order, or the first `limit` and True when there are more."""
-        out = _Sink(limit if limit is not None else 1 << 62)
-        try:
-            self._cell[0](instance, None, out)
-        except _Stop:
-            return list(out[: out.limit]), True
-        return list(out), False
+    def _switch(self) -> Any:
+        if self.reference is None:
+            if self._fallback is not None:
+                self.reference = self._fallback(self.schema)
+            else:
+                from jsonschema.validators import Draft7Validator
 
-    def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
+                self.reference = Draft7Validator(self.schema)
+        return self.reference
+
+    def errors(self, instance: Any, limit: Optional[int] = None) -> Tuple[List[Any], bool]:
+        """Every error in jsonschema's order, or the first `limit` and True when there are more."""
+        if self.reference is None:
+            out = _Sink(limit if limit is not None else 1 << 62)
+            try:
+                self._cell[0](instance, None, out)
+                return list(out), False
+            except _Stop:
+                return list(out[: out.limit]), True
+            except Unsupported:
+                self._switch()
+        found: List[Any] = []
+        for error in self.reference.iter_errors(instance):
+            if limit is not None and len(found) == limit:
+                return found, True
+            found.append(error)
+        return found, False
+
+    def iter_errors(self, instance: Any) -> Iterator[Any]:
         return iter(self.errors(instance)[0])
 
     def is_valid(self, instance: Any) -> bool:
-        return _holds(self._cell[0], instance)
+        if self.reference is None:
+            try:
+                return _holds(self._cell[0], instance)
+            except Unsupported:
+                self._switch()
+        return bool(self.reference.is_valid(instance))
 
 
-def compile_schema(schema: Any) -> Validator:
-    """A validator for `schema`; :class:`Unsupported` when it uses what this module lacks."""
-    problem = supports(schema)
-    if problem is not None:
-        raise Unsupported(problem)
-    return Validator(schema)
+def compile_schema(schema: Any, fallback: Optional[Callable[[Any], Any]] = None) -> Validator:
+    """A validator for `schema`, compiled as values reach its parts (see :class:`Validator`).
+
+    :func:`supports` tells beforehand whether the fallback can ever be needed."""
+    return Validator(schema, fallback)

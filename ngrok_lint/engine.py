@@ -10,8 +10,9 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Union
 
 from ngrok_lint import registry, suppress
 from ngrok_lint.config import Context, Settings
@@ -60,18 +61,24 @@ def analyze(path: str, data: bytes, settings: Settings, base_dir: Optional[str] 
     return analyze_source(decoded, settings, enabled, base_dir)
 
 
-def analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str]) -> Analysis:
-    # Parsing and the rules allocate many small objects that live until the file is done; the
-    # cyclic collector would scan the growing heap again and again (more than half the time of a
-    # 10,000-endpoint file). It is paused for one file and restored after.
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parsing and the rules allocate many small objects that live until the run is done; the
+    cyclic collector would scan the growing heap again and again (more than half the time of a
+    10,000-endpoint file). It is paused while one file is analysed or a run finished, then restored."""
     paused = gc.isenabled()
     if paused:
         gc.disable()
     try:
-        return _analyze_source(source, settings, enabled, base_dir)
+        yield
     finally:
         if paused:
             gc.enable()
+
+
+def analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str]) -> Analysis:
+    with _collector_paused():
+        return _analyze_source(source, settings, enabled, base_dir)
 
 
 def _analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str]) -> Analysis:
@@ -107,6 +114,11 @@ def _only(findings: Sequence[Finding], enabled: frozenset) -> List[Finding]:
 
 def finish(analyses: Sequence[Analysis]) -> Dict[str, List[Finding]]:
     """Cross-file rules, then suppressions and NGL008, per file; findings sorted by position."""
+    with _collector_paused():
+        return _finish(analyses)
+
+
+def _finish(analyses: Sequence[Analysis]) -> Dict[str, List[Finding]]:
     extra: Dict[str, List[Finding]] = {a.path: [] for a in analyses}
     for module in registry.modules():
         across = getattr(module, "check_across", None)

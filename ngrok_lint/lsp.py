@@ -72,6 +72,8 @@ class Positions:
         self.codec = server.workspace.position_codec
         self.lines = [line.rstrip("\r\n") for line in split_lines(text)] or [""]
         self.bom = 1 if text.startswith("\ufeff") else 0
+        # An ASCII line counts the same in every position encoding: no conversion needed.
+        self.ascii = [line.isascii() for line in self.lines]
 
     def at(self, line: int, character: int) -> types.Position:
         """A 0-based line and code-point character of the BOM-less text, clamped to the buffer."""
@@ -82,6 +84,8 @@ class Positions:
         if line == 0:
             character += self.bom
         character = max(0, min(character, len(self.lines[line])))
+        if self.ascii[line]:
+            return types.Position(line, character)
         return self.codec.position_to_client_units(self.lines, types.Position(line, character))
 
     def span(self, item: Finding) -> types.Range:
@@ -168,7 +172,8 @@ def lint(server: NgrokLintServer, uri: str) -> Linted:
 
 
 def diagnostic(item: Finding, positions: Positions) -> types.Diagnostic:
-    meta = registry.lookup(item.code)
+    module = registry.by_code().get(item.code)
+    meta = module.META if module is not None else None
     state = fix_state(item)
     data: Dict[str, Any] = {
         "code": item.code,

@@ -104,10 +104,7 @@ def policy_validator(fmt: str) -> Optional[Any]:
 def _build(schema: Dict[str, Any]) -> Any:
     from ngrok_lint import draft7
 
-    try:
-        return draft7.compile_schema(schema)
-    except draft7.Unsupported:
-        return reference_validator(schema)
+    return draft7.compile_schema(schema, fallback=reference_validator)
 
 
 def reference_validator(schema: Dict[str, Any]) -> Any:
@@ -677,8 +674,7 @@ def _one_per_problem(found: List[Violation]) -> List[Violation]:
 
 def _policy_text_violations(doc: Document, fmt: str, explainer: Explainer, base_dir: Optional[str]) -> Iterator[Violation]:
     """A Traffic Policy written as YAML text (or in a file) is checked like a mapping."""
-    check = policy_validator(fmt)
-    if check is None or not isinstance(doc.data, dict):
+    if not isinstance(doc.data, dict):
         return
     from ngrok_lint import walk
 
@@ -686,6 +682,9 @@ def _policy_text_violations(doc: Document, fmt: str, explainer: Explainer, base_
         policy = site.policy
         if policy is None or policy.inline:
             continue
+        check = policy_validator(fmt)  # built only for a file that has such a policy
+        if check is None:
+            return
         key = policy.path[-1]
         if key == "traffic_policy_file":
             place = _Place((), policy.path, f" (in the Traffic Policy file `{site.data.get(key)}` of {dotted(site.path)})")

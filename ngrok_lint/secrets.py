@@ -5,29 +5,35 @@ that shows file text (``--diff``, SARIF fix snippets, editor previews).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional, Tuple
 
 # Keys whose values are secrets wherever they stand (agent settings, policy configs, modules).
 SECRET_KEYS = ("authtoken", "auth_token", "api_key", "secret", "client_secret", "password", "auth",
                "server_private_key", "credentials", "basic_auth")
 
-_KEY_VALUE = re.compile(
-    r"(?P<lead>^[ \t]*(?:-[ \t]+)?[\"']?(?P<key>" + "|".join(SECRET_KEYS) + r")[\"']?[ \t]*:[ \t]*)"
-    # A quoted value whole; a plain one up to a comment (`#` after whitespace: `pa#ss` is no comment).
-    r"(?P<value>\"(?:[^\"\\\r\n]|\\.)*\"|'(?:[^'\r\n]|'')*'|(?:[^\r\n#]|(?<![ \t])#)*?)"
-    r"(?P<trail>[ \t]*(?:(?<=[ \t])#[^\r\n]*)?)(?=\r?$)",
-    re.M,
-)
-_CREDENTIAL_ITEM = re.compile(r"(?P<lead>^[ \t]*-[ \t]+[\"']?)(?P<user>[^:\s\"'#]+):(?P<value>(?:[^\s\"'#]|(?<!\s)#)+)", re.M)
-_URL_CREDENTIALS = re.compile(r"(?P<lead>[a-z0-9+]+://[^:/\s@]+:)(?P<value>[^@\s/]+)(?=@)", re.I)
-_PEM = re.compile(r"-----BEGIN (?P<kind>[A-Z ]*PRIVATE KEY)-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
-_FLOW_CREDENTIALS = re.compile(r"(?P<lead>(?:basic_auth|credentials)[\"']?[ \t]*:[ \t]*\[)(?P<value>[^\]\r\n]*)")
-# `{provider: github, secret: whsec_…}`: a secret key inside a one-line flow mapping.
-_FLOW_KEY_VALUE = re.compile(
-    r"(?P<lead>[{,][ \t]*[\"']?(?:" + "|".join(SECRET_KEYS) + r")[\"']?[ \t]*:[ \t]*)"
-    r"(?P<value>\"[^\"\r\n]*\"|'[^'\r\n]*'|[^,}\]\r\n]*)"
-)
-_FLOW_ITEM = re.compile(r"\s*(?:\"[^\"]*\"|'[^']*'|[^,]+)\s*")
+@lru_cache(maxsize=None)
+def _redactors() -> Tuple["re.Pattern[str]", ...]:
+    """The redaction patterns, compiled on first use: linting never redacts, and compiling them
+    would cost every run about a millisecond."""
+    key_value = re.compile(
+        r"(?P<lead>^[ \t]*(?:-[ \t]+)?[\"']?(?P<key>" + "|".join(SECRET_KEYS) + r")[\"']?[ \t]*:[ \t]*)"
+        # A quoted value whole; a plain one up to a comment (`#` after whitespace: `pa#ss` is no comment).
+        r"(?P<value>\"(?:[^\"\\\r\n]|\\.)*\"|'(?:[^'\r\n]|'')*'|(?:[^\r\n#]|(?<![ \t])#)*?)"
+        r"(?P<trail>[ \t]*(?:(?<=[ \t])#[^\r\n]*)?)(?=\r?$)",
+        re.M,
+    )
+    credential_item = re.compile(r"(?P<lead>^[ \t]*-[ \t]+[\"']?)(?P<user>[^:\s\"'#]+):(?P<value>(?:[^\s\"'#]|(?<!\s)#)+)", re.M)
+    url_credentials = re.compile(r"(?P<lead>[a-z0-9+]+://[^:/\s@]+:)(?P<value>[^@\s/]+)(?=@)", re.I)
+    pem = re.compile(r"-----BEGIN (?P<kind>[A-Z ]*PRIVATE KEY)-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
+    flow_credentials = re.compile(r"(?P<lead>(?:basic_auth|credentials)[\"']?[ \t]*:[ \t]*\[)(?P<value>[^\]\r\n]*)")
+    # `{provider: github, secret: whsec_…}`: a secret key inside a one-line flow mapping.
+    flow_key_value = re.compile(
+        r"(?P<lead>[{,][ \t]*[\"']?(?:" + "|".join(SECRET_KEYS) + r")[\"']?[ \t]*:[ \t]*)"
+        r"(?P<value>\"[^\"\r\n]*\"|'[^'\r\n]*'|[^,}\]\r\n]*)"
+    )
+    flow_item = re.compile(r"\s*(?:\"[^\"]*\"|'[^']*'|[^,]+)\s*")
+    return key_value, credential_item, url_credentials, pem, flow_credentials, flow_key_value, flow_item
 
 
 def mask(value: object) -> str:
@@ -52,6 +58,7 @@ def _mask_scalar(raw: str) -> str:
 
 def redact(text: str) -> str:
     """The same text with every secret-looking value masked, line structure unchanged."""
+    _KEY_VALUE, _CREDENTIAL_ITEM, _URL_CREDENTIALS, _PEM, _FLOW_CREDENTIALS, _FLOW_KEY_VALUE, _FLOW_ITEM = _redactors()
     text = _PEM.sub(lambda m: f"-----BEGIN {m.group('kind')}-----…" + "\n" * m.group(0).count("\n"), text)
     text = _KEY_VALUE.sub(lambda m: m.group("lead") + _mask_scalar(m.group("value")) + m.group("trail"), text)
     text = _URL_CREDENTIALS.sub(lambda m: m.group("lead") + mask(m.group("value")), text)

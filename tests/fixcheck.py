@@ -20,6 +20,7 @@ import yaml
 
 from ngrok_lint import engine, fixer
 from ngrok_lint.engine import Analysis
+from ngrok_lint.loader import Document
 from ngrok_lint.model import Finding, Safety, YamlPath
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -98,6 +99,8 @@ class Attribution:
         self.lines: Set[int] = set()
         self.gaps: Set[int] = set()
         self.steps: List[str] = []
+        self.codes: Set[str] = set()
+        self.paths: Set[YamlPath] = set()  # what the fixes are about (see :func:`fix_paths`)
         self.text: str = ""
 
     def explains(self, start: int, end: int) -> bool:
@@ -131,6 +134,8 @@ def attribute(analysis: Analysis, unsafe: bool, max_steps: int = 60) -> Attribut
             break
         item, text = step
         result.steps.append(f"{item.code}@{tuple(item.path)}")
+        result.codes.add(item.code)
+        result.paths |= fix_paths(item, current.doc)
         old_lines, new_lines = split_lines(current.source.text), split_lines(text)
         for start, end in _diff_ranges(old_lines, new_lines):
             for index in range(start, end):
@@ -149,6 +154,45 @@ def attribute(analysis: Analysis, unsafe: bool, max_steps: int = 60) -> Attribut
         current = engine.analyze(current.path, data, current.settings, _base_dir(current))
     result.text = current.source.text if current.source is not None else ""
     return result
+
+
+def fix_paths(item: Finding, doc: Optional[Document] = None) -> Set[YamlPath]:
+    """The YAML paths a finding's fix is about: the finding's own path, every change's path (a
+    renamed key's new name too) and, for a TEXT change, every key or value its range overlaps in
+    `doc`. A path that ends in a list index, and an INSERT's list, stand for the whole list."""
+    from ngrok_lint.model import Op
+
+    paths: Set[YamlPath] = {_list_widened(tuple(item.path))}
+    for change in item.fix.changes if item.fix else ():
+        path = tuple(change.path)
+        if path:
+            paths.add(_list_widened(path))
+        if change.op == Op.RENAME and isinstance(change.value, str) and path:
+            paths.add(path[:-1] + (change.value,))
+        if change.op == Op.TEXT and doc is not None:
+            for where, loc in doc.locs.items():
+                # A collection's span is only its first line: its key (if any) stands for it.
+                scalar = loc.raw is not None
+                spans = ([loc.value] if scalar else []) + ([loc.key] if loc.key is not None else [])
+                if any(_overlap(span.start, span.end, change.start, change.end) for span in spans):
+                    paths.add(_list_widened_any(where))
+    return paths
+
+
+def _overlap(a_start: int, a_end: int, start: int, end: int) -> bool:
+    if start == end:  # an insertion touches only what it lies inside
+        return a_start < start < a_end
+    return max(a_start, start) < min(a_end, max(a_start + 1, a_end))
+
+
+def _list_widened_any(path: YamlPath) -> YamlPath:
+    """Text that rewrites a list item may add, drop or reorder items: the list stands for it."""
+    ints = [i for i, part in enumerate(path) if isinstance(part, int)]
+    return path[: ints[-1]] if ints else path
+
+
+def _list_widened(path: YamlPath) -> YamlPath:
+    return path[:-1] if path and isinstance(path[-1], int) else path
 
 
 def _base_dir(analysis: Analysis) -> Optional[str]:
@@ -183,39 +227,49 @@ def kept_in_order(old: str, new: str, allowed: Iterable[int]) -> Optional[str]:
 # --- data ------------------------------------------------------------------------------------------------
 
 
+class _Stripped:
+    """Stands in for a list item that was stripped (keeps the other items' indexes)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Stripped)
+
+    def __repr__(self) -> str:
+        return "<stripped>"
+
+
 def strip_paths(data: Any, paths: Iterable[YamlPath]) -> Any:
-    """A copy of `data` without the given paths (a list item's path stands for its whole list:
-    indexes shift when items go)."""
+    """A copy of `data` without the given paths (a list item is replaced by a marker), and without
+    the mappings that only held them: `agent: {authtoken: x}` minus `agent.authtoken` reads as no
+    `agent` at all, as an emptied `agent:` (null) does."""
     data = copy.deepcopy(data)
     for path in sorted(set(tuple(p) for p in paths), key=len, reverse=True):
-        data = _drop(data, _widen(path))
+        if not path:
+            return _Stripped()
+        _strip(data, path)
+        for size in range(len(path) - 1, 0, -1):
+            parent = _get(data, path[: size - 1])
+            key = path[size - 1]
+            if isinstance(parent, dict) and key in parent and parent[key] in (None, {}, []):
+                del parent[key]
     return data
 
 
-def _widen(path: YamlPath) -> YamlPath:
-    ints = [i for i, part in enumerate(path) if isinstance(part, int)]
-    return path[: ints[0]] if ints else path
-
-
-def _drop(data: Any, path: YamlPath) -> Any:
-    if not path:
-        return None
+def _get(data: Any, path: YamlPath) -> Any:
     node = data
-    for part in path[:-1]:
+    for part in path:
         if isinstance(node, dict) and part in node:
             node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
         else:
-            return data
+            return None
+    return node
+
+
+def _strip(data: Any, path: YamlPath) -> None:
+    node = _get(data, path[:-1])
+    last = path[-1]
     if isinstance(node, dict):
-        node.pop(path[-1], None)
-    return data
-
-
-def prune_empty(data: Any) -> Any:
-    """Empty mappings/lists and nulls left after removing keys read the same as absent ones."""
-    if isinstance(data, dict):
-        out = {k: prune_empty(v) for k, v in data.items()}
-        return {k: v for k, v in out.items() if v not in (None, {}, [])}
-    if isinstance(data, list):
-        return [prune_empty(v) for v in data]
-    return data
+        node.pop(last, None)
+    elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        node[last] = _Stripped()
