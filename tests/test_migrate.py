@@ -911,7 +911,9 @@ def _yaml_blocks(markdown: str) -> List[str]:
 
 
 def test_migration_guide_example_is_what_the_tool_writes(tmp_path: Path) -> None:
-    before, step1, step2 = _yaml_blocks((ROOT / "docs" / "migration.md").read_text("utf-8"))
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## Migrating to config version 3", 1)[1].split("\n## ", 1)[0]
+    before, step1, step2 = _yaml_blocks(section)
     config = tmp_path / "ngrok.yml"
     config.write_text(before, "utf-8")
     run_cli(["--isolated", "--fix", str(config)])
