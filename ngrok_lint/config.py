@@ -228,7 +228,7 @@ def settings_from_table(table: Dict[str, Any], path: str) -> Settings:
 
 def _is_host_port(value: str) -> bool:
     host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not host:
+    if not sep or not (port.isascii() and port.isdigit()) or not host:
         return False
     try:
         ipaddress.ip_address(host.strip("[]"))

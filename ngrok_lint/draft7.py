@@ -103,13 +103,6 @@ class ValidationError:
     schema_path = relative_schema_path = absolute_schema_path
 
     @property
-    def json_path(self) -> str:
-        path = "$"
-        for elem in self.absolute_path:
-            path += f"[{elem}]" if isinstance(elem, int) else "." + str(elem)
-        return path
-
-    @property
     def message(self) -> str:
         return _message(self.validator, self.validator_value, self.instance, self.schema)
 
@@ -377,6 +370,21 @@ class _Compiler:
 
         return stub
 
+    def descend(self, slot: Any, key: Any, schema: Any, here: Tuple[Any, ...], step: Tuple[Any, ...],
+                keyed: bool) -> Check:
+        """A child check, as jsonschema's ``descend`` makes one: at schema path `here + step`, one
+        instance key deeper when `keyed`. A `false` subschema is the exception: jsonschema reports
+        it before adding the step, so its error keeps the parent's instance path and `here`."""
+        if schema is False:
+            def false(instance: Any, ipath: IPath, out: _Sink) -> None:
+                if keyed and ipath is not None:
+                    _emit(out, _FalseError(ipath[1], instance, ipath[0], here))
+                else:
+                    _emit(out, ValidationError(None, None, instance, False, ipath, here))
+
+            return false
+        return self.lazy(slot, key, schema, here + step)
+
     def node(self, schema: Any, spath: Tuple[Any, ...]) -> Check:
         """The check of one subschema (a no-op when it can never fail); Unsupported when it uses
         what this module does not handle."""
@@ -539,7 +547,7 @@ class _Compiler:
             position[name] = index
             if sub is True or (isinstance(sub, dict) and _inert(sub)):
                 continue
-            table[name] = self.lazy(table, name, sub, spath + ("properties", name))
+            table[name] = self.descend(table, name, sub, spath + ("properties",), (name,), True)
         if not table:
             return None
 
@@ -562,7 +570,7 @@ class _Compiler:
         searches = [re.compile(pattern).search for pattern in value]
         cells: List[Check] = []
         for index, (pattern, sub) in enumerate(value.items()):
-            cells.append(self.lazy(cells, index, sub, spath + ("patternProperties", pattern)))
+            cells.append(self.descend(cells, index, sub, spath + ("patternProperties",), (pattern,), True))
         if not cells:
             return None
 
@@ -600,7 +608,7 @@ class _Compiler:
         if isinstance(value, dict) and _inert(value):
             return None
         cell: List[Check] = []
-        cell.append(self.lazy(cell, 0, value, spath + ("additionalProperties",)))
+        cell.append(self.descend(cell, 0, value, spath + ("additionalProperties",), (), True))
 
         def each(instance: Any, ipath: IPath, out: _Sink) -> None:
             if isinstance(instance, dict):
@@ -614,7 +622,7 @@ class _Compiler:
         if isinstance(value, list):
             cells: List[Check] = []
             for index, sub in enumerate(value):
-                cells.append(self.lazy(cells, index, sub, spath + ("items", index)))
+                cells.append(self.descend(cells, index, sub, spath + ("items",), (index,), True))
 
             def tuple_items(instance: Any, ipath: IPath, out: _Sink) -> None:
                 if isinstance(instance, list):
@@ -625,7 +633,7 @@ class _Compiler:
         if value is True or (isinstance(value, dict) and _inert(value)):
             return None
         cell: List[Check] = []
-        cell.append(self.lazy(cell, 0, value, spath + ("items",)))
+        cell.append(self.descend(cell, 0, value, spath + ("items",), (), True))
 
         def items(instance: Any, ipath: IPath, out: _Sink) -> None:
             if isinstance(instance, list):
@@ -637,7 +645,7 @@ class _Compiler:
     def k_allOf(self, value: List[Any], schema: Dict[str, Any], spath: Tuple[Any, ...]) -> Optional[Check]:
         cells: List[Check] = []
         for index, sub in enumerate(value):
-            cells.append(self.lazy(cells, index, sub, spath + ("allOf", index)))
+            cells.append(self.descend(cells, index, sub, spath + ("allOf",), (index,), False))
         if not cells:
             return None
 
@@ -664,9 +672,9 @@ class _Compiler:
             return None
         branches: List[Check] = [_noop, _noop]
         if has_then:
-            branches[0] = self.lazy(branches, 0, schema["then"], spath + ("then",))
+            branches[0] = self.descend(branches, 0, schema["then"], spath, ("then",), False)
         if has_else:
-            branches[1] = self.lazy(branches, 1, schema["else"], spath + ("else",))
+            branches[1] = self.descend(branches, 1, schema["else"], spath, ("else",), False)
         test = _quick_condition(value)
         if test is None:
             test = self._probe(value, spath + ("if",))
@@ -694,6 +702,17 @@ class _RequiredError(ValidationError):
     @property
     def message(self) -> str:
         return f"{self.missing!r} is a required property"
+
+
+class _FalseError(ValidationError):
+    """A `false` subschema's error, which jsonschema reports at the parent's instance path; the
+    key it was reached by is kept for :func:`_reorder`."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any, instance: Any, ipath: IPath, spath: Tuple[Any, ...]) -> None:
+        super().__init__(None, None, instance, False, ipath, spath)
+        self.key = key
 
 
 def _inert(schema: Dict[str, Any]) -> bool:
@@ -743,6 +762,9 @@ def _reorder(out: _Sink, start: int, ipath: IPath, position: Dict[Any, int]) -> 
     keyed = []
     for error in out[start:]:
         node = error._ipath
+        if node is ipath:  # a `false` property schema: reported at this mapping's own path
+            keyed.append((position.get(getattr(error, "key", None), -1), error))
+            continue
         while node is not None and node[0] is not ipath:
             node = node[0]
         keyed.append((position.get(node[1], -1) if node is not None else -1, error))

@@ -64,8 +64,8 @@ def analyze(path: str, data: bytes, settings: Settings, base_dir: Optional[str] 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Parsing and the rules allocate many small objects that live until the run is done; the
-    cyclic collector would scan the growing heap again and again (more than half the time of a
-    10,000-endpoint file). It is paused while one file is analysed or a run finished, then restored."""
+    cyclic collector would scan the growing heap again and again (half the time of a 10,000-endpoint
+    file). It is paused while one file is analysed or a run finished, then restored."""
     paused = gc.isenabled()
     if paused:
         gc.disable()

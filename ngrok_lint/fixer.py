@@ -350,6 +350,10 @@ def _verify(
         return FixRefusal(f"the fixed text would not parse ({parsed.message}, line {parsed.span.line})")
     if len(parsed.duplicates) > len(doc.duplicates):
         return FixRefusal("the fix would duplicate a key")
+    if len(batch) > 1 and parsed.format != doc.format:
+        # One fix changed how every rule reads the file (a `version` added, say): the others were
+        # judged under the old format and may be wrong now, so the loop retries one at a time.
+        return FixRefusal("the fixes change the file's format together; applied one at a time")
     explicit = [tuple(c.path) for item in batch if item.fix for c in item.fix.changes if c.op == Op.TEXT and c.path]
     problem = _data_problem(doc, parsed, spliced, structural, explicit)
     if problem:

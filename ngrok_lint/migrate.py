@@ -275,6 +275,7 @@ class Conversion:
     plan: Plan
     fix: Optional[Fix]
     problem: Optional[str] = None  # why a convertible plan has no fix (writing it back failed)
+    known: bool = False  # the problem is a known limit of the writer, not a bug to report
 
 
 def plan_v3(doc: Document) -> Plan:
@@ -889,6 +890,10 @@ def convert_v3(doc: Document) -> Conversion:
     plan = plan_v3(doc)
     if not plan.convertible:
         return Conversion(plan, None)
+    if any(sep in doc.text for sep in ("\x85", "\u2028", "\u2029")):
+        # YAML counts these as line breaks, the writer only `\n`: the parser's line numbers would
+        # not match the writer's lines (the round-trip engine refuses such files too).
+        return Conversion(plan, None, "the file uses a Unicode line separator (U+0085, U+2028 or U+2029)", known=True)
     try:
         new_text = write_v3(doc, plan)
     except _WriteError as exc:

@@ -104,6 +104,12 @@ def resolve(
     extend_select: Sequence[str] = (),
 ) -> frozenset:
     """The set of enabled codes. Without `select`, every rule enabled by default."""
+    # Asked once per linted file with the same few selections: worked out once per selection.
+    return _resolve(None if select is None else tuple(select), tuple(ignore), tuple(extend_select))
+
+
+@lru_cache(maxsize=256)
+def _resolve(select: Optional[Tuple[str, ...]], ignore: Tuple[str, ...], extend_select: Tuple[str, ...]) -> frozenset:
     if select is None:
         chosen = {m.code for m in rules() if m.default_enabled}
     else:

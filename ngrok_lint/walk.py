@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
@@ -138,10 +139,13 @@ def sites(doc: Document, base_dir: Optional[str] = None) -> Iterator[Site]:
 
     Worked out once per document and folder: every rule asks, and a policy written as text or in
     a file is parsed only once."""
+    memo = getattr(doc, "memo", None)
+    if memo is None:  # a stand-in document (tests): nothing to keep it in
+        return _sites(doc, base_dir)
     key = ("sites", base_dir)
-    found = doc.memo.get(key)
+    found = memo.get(key)
     if found is None:
-        found = doc.memo[key] = tuple(_sites(doc, base_dir))
+        found = memo[key] = tuple(_sites(doc, base_dir))
     return iter(found)
 
 
@@ -250,9 +254,13 @@ def _policy(doc: Document, path: YamlPath, site: Dict[str, Any], base_dir: Optio
     if isinstance(file_name, str) and base_dir is not None:
         full = file_name if os.path.isabs(file_name) else os.path.join(base_dir, file_name)
         try:
+            # Only a regular file: a FIFO or `/dev/stdin` would block the run. A NUL in the name
+            # raises ValueError, not OSError.
+            if not stat.S_ISREG(os.stat(full).st_mode):
+                return None
             with open(full, "rb") as handle:
                 raw = handle.read(1_000_000)
-        except OSError:
+        except (OSError, ValueError):
             return None
         parsed = _parse_policy_text(raw.decode("utf-8", "replace"))
         if parsed is not None:
@@ -286,19 +294,24 @@ def split_host_port(value: Any) -> Tuple[str, Optional[int], str]:
         text = text.split("/", 1)[0]
         if "@" in text:
             text = text.rsplit("@", 1)[1]
-    if text.isdigit():
+    if _is_port(text):
         return "localhost", int(text), scheme
     host, port = text, None
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
-        if rest.startswith(":") and rest[1:].isdigit():
+        if rest.startswith(":") and _is_port(rest[1:]):
             port = int(rest[1:])
     elif text.count(":") == 1:
         host, port_text = text.split(":")
-        port = int(port_text) if port_text.isdigit() else None
+        port = int(port_text) if _is_port(port_text) else None
         if host == "":
             host = "localhost"
     return host.lower(), port, scheme
+
+
+def _is_port(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts `³` and `²`, which `int` refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def is_loopback(host: str) -> bool:

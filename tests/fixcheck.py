@@ -14,7 +14,7 @@ import copy
 import difflib
 import re
 from collections import Counter
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -34,8 +34,9 @@ def split_lines(text: str) -> List[str]:
 # --- comments --------------------------------------------------------------------------------------
 
 
-def comments(text: str) -> Counter:
-    """The multiset of comment texts (from `#` to the end of the line, trailing spaces dropped).
+def comments(text: str, skip: Iterable[int] = ()) -> Counter:
+    """The multiset of comment texts (from `#` to the end of the line, trailing spaces dropped),
+    leaving out the comments on the `skip` lines (0-based).
 
     Scalar tokens are masked out first: a `#` inside `"a # b"`, a plain `pa#ss` or a block
     scalar is text, not a comment. The text must parse (a scanner error raises yaml.YAMLError)."""
@@ -47,7 +48,11 @@ def comments(text: str) -> Counter:
             covered[start:end] = b"\x01" * (end - start)
     found: Counter = Counter()
     offset = 0
-    for line in text.split("\n"):
+    skipped = set(skip)
+    for number, line in enumerate(text.split("\n")):
+        if number in skipped:
+            offset += len(line) + 1
+            continue
         for index, char in enumerate(line):
             at = offset + index
             if char == "#" and not covered[at] and (index == 0 or line[index - 1] in " \t"):
@@ -89,6 +94,10 @@ def _line_map(old: Sequence[str], new: Sequence[str]) -> List[Optional[int]]:
     return mapping
 
 
+#: Fixes that move whole parts of the tree to new paths: the format migration and the v3 conversion.
+MOVERS = frozenset({"NGL003", "NGL402"})
+
+
 class Attribution:
     """The original lines (and insertion points between them) that fixes touched, replayed one fix
     at a time: each step takes the first applicable fix the engine accepts alone (via
@@ -100,19 +109,49 @@ class Attribution:
         self.gaps: Set[int] = set()
         self.steps: List[str] = []
         self.codes: Set[str] = set()
+        self.moves = False  # a replayed fix renamed or moved keys (findings may change paths)
         self.paths: Set[YamlPath] = set()  # what the fixes are about (see :func:`fix_paths`)
         self.text: str = ""
+        self.original: List[str] = []
+        self.strays: List[str] = []  # a fix that changed lines away from what it is about
 
     def explains(self, start: int, end: int) -> bool:
         if start == end:
-            return start in self.gaps or start in self.lines or (start - 1) in self.lines
-        return set(range(start, end)) <= self.lines
+            return any(self._insertion_at(gap) for gap in self._slide(start))
+        # Blank lines are interchangeable: which of two blank lines a line diff calls removed is
+        # arbitrary, so a blank line in a range that a fix touched counts as touched.
+        touched = [i for i in range(start, end) if i in self.lines]
+        return bool(touched) and all(i in self.lines or not self.original[i].strip() for i in range(start, end))
+
+    def _insertion_at(self, gap: int) -> bool:
+        return gap in self.gaps or gap in self.lines or (gap - 1) in self.lines
+
+    def _slide(self, gap: int) -> List[int]:
+        """Where new lines land among blank and comment-only lines is a placement choice (fixes
+        applied in another order place a new key before or after them): an insertion may slide
+        across such lines."""
+        spots = [gap]
+        below = gap
+        while below > 0 and _filler(self.original[below - 1]):
+            below -= 1
+            spots.append(below)
+        above = gap
+        while above < len(self.original) and _filler(self.original[above]):
+            above += 1
+            spots.append(above)
+        return spots
+
+
+def _filler(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#") or stripped in ("---", "...")
 
 
 def attribute(analysis: Analysis, unsafe: bool, max_steps: int = 60) -> Attribution:
     assert analysis.source is not None
     original = split_lines(analysis.source.text)
     result = Attribution()
+    result.original = original
     current = analysis
     origin: List[Optional[int]] = list(range(len(original)))  # current line -> original line
     refused: Set[Tuple[str, YamlPath, str]] = set()
@@ -133,11 +172,19 @@ def attribute(analysis: Analysis, unsafe: bool, max_steps: int = 60) -> Attribut
         if step is None:
             break
         item, text = step
+        refused.clear()  # the file changes: a fix refused before (duplicate keys, say) may apply now
         result.steps.append(f"{item.code}@{tuple(item.path)}")
         result.codes.add(item.code)
+        if item.code in MOVERS or any(change.op.value == "rename" for change in item.fix.changes):  # type: ignore[union-attr]
+            result.moves = True
         result.paths |= fix_paths(item, current.doc)
+        result.paths |= _new_text_paths(item, current.source, text)
         old_lines, new_lines = split_lines(current.source.text), split_lines(text)
+        region = fix_region(current.doc, item)
         for start, end in _diff_ranges(old_lines, new_lines):
+            if not _within(region, start, end, old_lines):
+                result.strays.append(f"{item.code}@{tuple(item.path)} changed lines {start + 1}-{end} of its "
+                                     f"input, outside the lines of what it fixes ({_ranges(region)})")
             for index in range(start, end):
                 if index < len(origin) and origin[index] is not None:
                     result.lines.add(origin[index])  # type: ignore[arg-type]
@@ -154,6 +201,81 @@ def attribute(analysis: Analysis, unsafe: bool, max_steps: int = 60) -> Attribut
         current = engine.analyze(current.path, data, current.settings, _base_dir(current))
     result.text = current.source.text if current.source is not None else ""
     return result
+
+
+def fix_region(doc: Document, item: Finding) -> Set[int]:
+    """The lines (0-based) a finding's fix may change: the finding's span, the TEXT ranges, and the
+    block of every path a structural change names (for a key the change adds, its parent's block:
+    the new key lands somewhere in it; the top level is the whole file)."""
+    from ngrok_lint.model import Op
+
+    lines: Set[int] = set(range(item.span.line - 1, item.span.end_line))
+    text = doc.text
+    for change in item.fix.changes if item.fix else ():
+        if change.op == Op.TEXT:
+            first = text.count("\n", 0, change.start)
+            last = text.count("\n", 0, max(change.start, change.end - 1))
+            lines |= set(range(first, last + 1))
+            continue
+        path = tuple(change.path)
+        if change.op == Op.SET and path not in doc.locs or change.op == Op.INSERT:
+            path = path if path in doc.locs else path[:-1]
+        while path and path not in doc.locs:
+            path = path[:-1]
+        if change.op == Op.REMOVE and len(path) > 1:
+            parent = doc.get(path[:-1])
+            if isinstance(parent, (dict, list)) and len(parent) == 1:
+                path = path[:-1]  # removing the only key or item may remove its emptied parent too
+        lines |= _block(doc, path)
+    return lines
+
+
+def _block(doc: Document, path: YamlPath) -> Set[int]:
+    """Lines from the key (or value) of `path` to the last line of its value, 0-based."""
+    if not path:
+        return set(range(0, doc.text.count("\n") + 1))
+    size = len(path)
+    spans = [loc for where, loc in doc.locs.items() if where[:size] == path]
+    first = min((loc.key or loc.value).line for loc in spans) - 1
+    last = max(loc.value.end_line for loc in spans) - 1
+    return set(range(first, last + 1))
+
+
+def _within(region: Set[int], start: int, end: int, lines: Sequence[str]) -> bool:
+    """A replaced range inside the region (blank and comment lines at its edges may go along: a
+    removed key takes its comment block); an insertion inside it or at its edge, across filler."""
+    # Which of several identical adjacent lines a line diff calls changed is arbitrary (two equal
+    # suppression comments, one removed): a run of identical lines counts as one.
+    region = set(region)
+    for index in sorted(region):
+        for step in (-1, 1):
+            other = index + step
+            while 0 <= other < len(lines) and 0 <= index < len(lines) and lines[other] == lines[index]:
+                region.add(other)
+                other += step
+    if start == end:
+        spots = {start}
+        low, high = start, start
+        while low > 0 and _filler(lines[low - 1]):
+            low -= 1
+            spots.add(low)
+        while high < len(lines) and _filler(lines[high]):
+            high += 1
+            spots.add(high)
+        return any(s in region or s - 1 in region for s in spots)
+    inside = [i for i in range(start, end) if i in region]
+    return bool(inside) and all(i in region or _filler(lines[i]) for i in range(start, end))
+
+
+def _ranges(lines: Set[int]) -> str:
+    out: List[str] = []
+    for index in sorted(lines):
+        if out and out[-1].endswith(f"-{index}") or out and out[-1] == str(index):
+            head = out[-1].split("-")[0]
+            out[-1] = f"{head}-{index + 1}"
+        else:
+            out.append(str(index + 1))
+    return ", ".join(out)
 
 
 def fix_paths(item: Finding, doc: Optional[Document] = None) -> Set[YamlPath]:
@@ -177,6 +299,34 @@ def fix_paths(item: Finding, doc: Optional[Document] = None) -> Set[YamlPath]:
                 if any(_overlap(span.start, span.end, change.start, change.end) for span in spans):
                     paths.add(_list_widened_any(where))
     return paths
+
+
+def _new_text_paths(item: Finding, source: Any, new_text: str) -> Set[YamlPath]:
+    """The keys and values a fix's TEXT changes wrote, found in the fixed text (a key the fix
+    adds, such as `endpoints` of the v3 conversion, is not in the old document)."""
+    from ngrok_lint.loader import parse
+    from ngrok_lint.model import Op
+
+    texts = sorted((c for c in (item.fix.changes if item.fix else ()) if c.op == Op.TEXT), key=lambda c: c.start)
+    if not texts:
+        return set()
+    parsed = parse("fixed.yml", new_text)
+    if not isinstance(parsed, Document):
+        return set()
+    ranges: List[Tuple[int, int]] = []
+    shift = 0
+    for change in texts:
+        value = str(change.value or "")
+        if source.newline == "\r\n" and not source.mixed_newlines:
+            value = value.replace("\r\n", "\n").replace("\n", "\r\n")
+        ranges.append((change.start + shift, change.start + shift + len(value)))
+        shift += len(value) - (change.end - change.start)
+    found: Set[YamlPath] = set()
+    for where, loc in parsed.locs.items():
+        spans = ([loc.value] if loc.raw is not None else []) + ([loc.key] if loc.key is not None else [])
+        if any(_overlap(span.start, span.end, start, end) for span in spans for start, end in ranges):
+            found.add(_list_widened_any(where))
+    return found
 
 
 def _overlap(a_start: int, a_end: int, start: int, end: int) -> bool:
@@ -204,7 +354,14 @@ def _base_dir(analysis: Analysis) -> Optional[str]:
 
 
 def unexplained_changes(old: str, new: str, attribution: "Attribution") -> List[Tuple[int, int]]:
-    """Ranges of the change old -> new (0-based original lines) that no replayed fix explains."""
+    """Ranges of the change old -> new (0-based original lines) that no replayed fix explains.
+
+    When the replay ends at `new` itself, every change is one a single fix made (each step's lines
+    are mapped back to the original as it goes), so nothing is left to explain; a line diff of the
+    whole change would only add doubt where lines repeat (two identical tunnels). Otherwise the
+    engine applied the fixes in another order, and the whole change is compared with the union."""
+    if attribution.text == new:
+        return []
     return [(s, e) for s, e in changed_lines(old, new) if not attribution.explains(s, e)]
 
 

@@ -97,6 +97,7 @@ def _check_change(old: str, new: str, attribution: fixcheck.Attribution) -> List
     parsed = parse("fixed.yml", new)
     if not isinstance(parsed, Document):
         return [f"the fixed file does not parse: {parsed.message}"]
+    found += attribution.strays
     bad = fixcheck.unexplained_changes(old, new, attribution)
     if bad:
         lines = fixcheck.split_lines(old)

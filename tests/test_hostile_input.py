@@ -171,3 +171,24 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert result.code == 2, result.out
     assert "locked.ngrok.yml: error: permission denied; make the file readable" in result.out
     assert "companion/ngrok.yml:6:5: NGL004" in result.out
+
+
+def test_traffic_policy_file_that_is_a_fifo_or_holds_a_nul(tmp_path: Path) -> None:
+    """A `traffic_policy_file` naming a FIFO must not block the run (the agent would wait on it, a
+    linter must not), and a NUL in the name must not crash the rules that read the policy."""
+    (tmp_path / "companion").mkdir()
+    (tmp_path / "companion" / "ngrok.yml").write_text(COMPANION)
+    os.mkfifo(tmp_path / "policy.fifo")
+    name = "policy.ngrok.yml"
+    (tmp_path / name).write_text(
+        'version: 3\nendpoints:\n'
+        '  - name: a\n    url: https://a.example.com\n    upstream: {url: 80}\n    traffic_policy_file: policy.fifo\n'
+        '  - name: b\n    url: https://b.example.com\n    upstream: {url: 80}\n    traffic_policy_file: "p\\0.yml"\n'
+        '  - name: c\n    url: https://c.example.com\n    upstream: {url: 80}\n    traffic_policy_file: /dev/stdin\n'
+    )
+    result = _run([name, "companion/ngrok.yml"], tmp_path)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and "internal error" not in output, output[-2000:]
+    assert result.returncode == 1, output[-2000:]
+    assert result.elapsed < LIMIT_SECONDS  # type: ignore[attr-defined]
+    assert "companion/ngrok.yml:6:5: NGL004" in output

@@ -15,7 +15,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
 

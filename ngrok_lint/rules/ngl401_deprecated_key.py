@@ -98,6 +98,8 @@ _TLS_MTLS = ("on a tls tunnel terminated by the agent, use a version 3 endpoint'
 _RENAMES = {"hostname": "domain", "policy": "traffic_policy", "inbound": "on_http_request",
             "outbound": "on_http_response"}
 _PHASES = {"inbound": "on_http_request", "outbound": "on_http_response"}
+# A new name the agent refuses beside another key (NGL005): no rename while that key is there.
+_CONFLICTS = {"traffic_policy": ("traffic_policy_file",)}
 
 
 def _rename(doc: Document, path: YamlPath, siblings: Any) -> Optional[Fix]:
@@ -105,6 +107,8 @@ def _rename(doc: Document, path: YamlPath, siblings: Any) -> Optional[Fix]:
     new = _RENAMES.get(old)
     if new is None or not isinstance(siblings, dict) or new in siblings or doc.loc(path) is None:
         return None  # the new name is taken: merging the two is for a person (NGL005 reports the pair)
+    if any(other in siblings for other in _CONFLICTS.get(new, ())):
+        return None  # `traffic_policy` beside `traffic_policy_file` is refused: which one wins is for a person
     return Fix(f"rename `{old}` to `{new}`", Safety.SAFE, (Change(Op.RENAME, path, new),))
 
 

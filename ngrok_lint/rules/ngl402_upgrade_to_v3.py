@@ -165,7 +165,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
         yield finding(META, message, span, path)
         return
     if conversion.fix is None:
-        message = f"{subject}: {goal}, but the converted text could not be written exactly ({conversion.problem}); please report it"
+        report = "" if conversion.known else "; please report it"
+        message = f"{subject}: {goal}, but the converted text could not be written exactly ({conversion.problem}){report}"
         yield finding(META, message, span, path)
         return
     endpoints = len(plan.endpoints)
