@@ -68,7 +68,20 @@ def run_timed(cmd: Sequence[str], stdin: Optional[bytes] = None, cwd: Optional[s
     return elapsed, usage.ru_maxrss, proc.returncode
 
 
+class BrokenTool(Exception):
+    """A measured command did not do its work (exit code 2 or more, or a traceback): its time means nothing."""
+
+
+def check_works(cmd: Sequence[str]) -> None:
+    """Run `cmd` once and raise BrokenTool unless it linted (exit 0 or 1: clean or findings)."""
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, env=CHILD_ENV)
+    if proc.returncode not in (0, 1) or b"Traceback" in proc.stderr:
+        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        raise BrokenTool(f"{' '.join(cmd)} exited {proc.returncode}: {' / '.join(tail)}")
+
+
 def median_of(cmd: Sequence[str], repeat: int, cwd: Optional[str] = None) -> Tuple[float, int]:
+    check_works(cmd)
     runs = [run_timed(cmd, cwd=cwd) for _ in range(repeat)]
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
@@ -119,6 +132,8 @@ def bench_cold(repeat: int, workdir: Path) -> Dict[str, Tuple[float, int]]:
     cjs = tool("check-jsonschema")
     if cjs:
         commands["check-jsonschema"] = [cjs, "--schemafile", str(ROOT / "schemas" / "ngrok-agent-v2.schema.json"), str(path)]
+    for cmd in commands.values():
+        check_works(cmd)
     for _ in range(2):  # warm the OS file cache for every tool alike
         for cmd in commands.values():
             run_timed(cmd)
@@ -157,7 +172,9 @@ def bench_growth(sizes: Sequence[int]) -> Dict[int, Tuple[float, int]]:
             times.append(time.perf_counter() - start)
         with tempfile.NamedTemporaryFile("wb", suffix=".ngrok.yml", delete=False) as handle:
             handle.write(data)
-        _, rss, _ = run_timed([sys.executable, "-m", "ngrok_lint", "--isolated", "--quiet", handle.name])
+        cmd = [sys.executable, "-m", "ngrok_lint", "--isolated", "--quiet", handle.name]
+        check_works(cmd)
+        _, rss, _ = run_timed(cmd)
         os.unlink(handle.name)
         out[size] = (statistics.median(times), rss)
     return out
@@ -223,6 +240,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, growth up to 1,000 endpoints")
     args = parser.parse_args(argv)
+    try:
+        return measure(args)
+    except BrokenTool as exc:
+        print(f"\nBROKEN: {exc}\nNothing was measured: fix the installation (pip install -e '.[bench,lsp]') and run again.")
+        return 2
+
+
+def measure(args: argparse.Namespace) -> int:
     repeat = 5 if args.quick else args.repeat
     misses: List[str] = []
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}")

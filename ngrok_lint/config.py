@@ -11,9 +11,8 @@ import fnmatch
 import ipaddress
 import os
 import sys
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, NamedTuple, Optional, Sequence, Tuple
 
 from ngrok_lint.model import Severity
 
@@ -39,8 +38,7 @@ class ConfigError(Exception):
     """An invalid configuration: the message names the file and the key."""
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """Rule options, from the project config."""
 
     connect_url: Optional[str] = None
@@ -48,15 +46,14 @@ class Options:
     sensitive_ports: Tuple[int, ...] = DEFAULT_SENSITIVE_PORTS
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     select: Optional[Tuple[str, ...]] = None
     ignore: Tuple[str, ...] = ()
     extend_select: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     exclude: Tuple[str, ...] = ()
     fail_on: Severity = Severity.WARNING
-    options: Options = field(default_factory=Options)
+    options: Options = Options()
     suppressions: bool = True
     root: Optional[str] = None  # the folder of the config file; globs are relative to it
     source: Optional[str] = None  # the config file, for messages
@@ -243,8 +240,7 @@ def _close(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, a, b).ratio() > 0.75
 
 
-@dataclass(frozen=True)
-class Overrides:
+class Overrides(NamedTuple):
     """Command-line options that override the project config."""
 
     select: Optional[Tuple[str, ...]] = None
@@ -272,14 +268,14 @@ def apply_overrides(base: Settings, overrides: Overrides) -> Settings:
         # A --select on the command line starts the selection afresh, as in ruff: the project's
         # select, ignore and extend-select no longer apply (its per-file-ignores still do).
         changes.update(select=overrides.select, ignore=(), extend_select=())
-        base = replace(base, ignore=(), extend_select=())
+        base = base._replace(ignore=(), extend_select=())
     if overrides.ignore is not None:
         changes["ignore"] = tuple(base.ignore) + tuple(overrides.ignore)
     if overrides.extend_select is not None:
         changes["extend_select"] = tuple(base.extend_select) + tuple(overrides.extend_select)
     if overrides.fail_on is not None:
         changes["fail_on"] = overrides.fail_on
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def validate_selectors(selectors: Sequence[str], flag: str) -> None:
@@ -290,10 +286,9 @@ def validate_selectors(selectors: Sequence[str], flag: str) -> None:
         raise ConfigError(f"{flag}: unknown rule {', '.join(repr(u) for u in unknown)}; see `ngrok-lint --list-rules`")
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What a rule may know beyond the document: where the file is, and the rule options."""
 
     path: str
     base_dir: Optional[str] = None  # the file's folder (for traffic_policy_file); None for stdin
-    options: Options = field(default_factory=Options)
+    options: Options = Options()

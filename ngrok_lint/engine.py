@@ -7,12 +7,10 @@ rule that raises is reported as an internal error for that file rather than endi
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Union
+from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Union
 
 from ngrok_lint import registry, suppress
 from ngrok_lint.config import Context, Settings
@@ -21,8 +19,7 @@ from ngrok_lint.model import Finding
 from ngrok_lint.source import DecodeError, Source, decode
 
 
-@dataclass
-class Analysis:
+class Analysis(NamedTuple):
     """Everything known about one file after its own rules ran (before suppressions)."""
 
     path: str
@@ -31,8 +28,8 @@ class Analysis:
     doc: Optional[Document]
     findings: List[Finding]
     enabled: frozenset
-    internal_errors: List[str] = field(default_factory=list)
-    suppressions: List[suppress.Suppression] = field(default_factory=list)
+    internal_errors: Sequence[str] = ()
+    suppressions: Sequence[suppress.Suppression] = ()
 
     @property
     def parsed(self) -> bool:
@@ -167,4 +164,4 @@ def with_fix_state(findings: List[Finding], reason: Optional[str]) -> List[Findi
     """Mark every fix-carrying finding as unavailable for `reason` (used by the fix engine)."""
     if reason is None:
         return findings
-    return [dataclasses.replace(f, fix_unavailable=reason) if f.fix is not None else f for f in findings]
+    return [f._replace(fix_unavailable=reason) if f.fix is not None else f for f in findings]

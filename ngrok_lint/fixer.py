@@ -20,7 +20,6 @@ left, so running the engine again on its output changes nothing.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import difflib
 import os
 import re
@@ -395,10 +394,10 @@ def _marked(analysis: Analysis, failed: Dict[_Key, str]) -> Analysis:
     if not failed:
         return analysis
     findings = [
-        dataclasses.replace(f, fix_unavailable=failed[_key(f)]) if f.fix is not None and _key(f) in failed else f
+        f._replace(fix_unavailable=failed[_key(f)]) if f.fix is not None and _key(f) in failed else f
         for f in analysis.findings
     ]
-    return dataclasses.replace(analysis, findings=findings)
+    return analysis._replace(findings=findings)
 
 
 # --- the data oracle -----------------------------------------------------------------------------

@@ -17,8 +17,7 @@ finding, not a hang), nesting deeper than :data:`MAX_DEPTH` likewise.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
 import yaml
 
@@ -41,8 +40,7 @@ _constructor = yaml.constructor.SafeConstructor()
 _SHORT_BOOLEANS = {"y": True, "Y": True, "n": False, "N": False}
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(NamedTuple):
     """Where one value (and its key, when it is a mapping value) stands in the text."""
 
     value: Span
@@ -52,15 +50,13 @@ class Loc:
     flow: bool = False  # a collection written in flow style
 
 
-@dataclass(frozen=True)
-class Duplicate:
+class Duplicate(NamedTuple):
     path: YamlPath
     span: Span
     first_line: int
 
 
-@dataclass(frozen=True)
-class ParseProblem:
+class ParseProblem(NamedTuple):
     message: str
     span: Span
 
@@ -72,16 +68,24 @@ V2_ONLY_KEYS = frozenset(
 )
 
 
-@dataclass
 class Document:
-    path: str
-    text: str
-    data: Any
-    locs: Dict[YamlPath, Loc]
-    duplicates: List[Duplicate] = field(default_factory=list)
-    documents: int = 1
-    #: What is worked out once per document and asked for by many rules (the format, the sites).
-    memo: Dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """A parsed file: plain data, where every value stands, and what rules work out once (``memo``)."""
+
+    __slots__ = ("path", "text", "data", "locs", "duplicates", "documents", "memo")
+
+    def __init__(self, path: str, text: str, data: Any, locs: Dict[YamlPath, Loc],
+                 duplicates: Optional[List[Duplicate]] = None, documents: int = 1) -> None:
+        self.path = path
+        self.text = text
+        self.data = data
+        self.locs = locs
+        self.duplicates: List[Duplicate] = [] if duplicates is None else duplicates
+        self.documents = documents
+        #: What is worked out once per document and asked for by many rules (the format, the sites).
+        self.memo: Dict[Any, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"Document({self.path!r}, {len(self.locs)} values)"
 
     # --- the format -------------------------------------------------------------------------
 

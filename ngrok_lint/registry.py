@@ -7,7 +7,6 @@ directory scanning, so what ships is what is written here.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 from functools import lru_cache
 from types import ModuleType
@@ -61,7 +60,7 @@ def modules() -> Tuple[ModuleType, ...]:
             if exc.name == f"ngrok_lint.rules.{name}":
                 continue
             raise
-        module.META = dataclasses.replace(module.META, docs=(module.__doc__ or "").strip())
+        module.META = module.META._replace(docs=(module.__doc__ or "").strip())
         loaded.append(module)
     return tuple(loaded)
 

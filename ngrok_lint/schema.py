@@ -37,9 +37,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Span, YamlPath
@@ -226,8 +225,7 @@ VALUE = "value"
 ROOT = "root"
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     kind: str  # UNKNOWN, MISSING, VALUE or ROOT
     path: YamlPath  # UNKNOWN: the key's path; MISSING: the parent mapping; VALUE: the value
     message: str
@@ -403,8 +401,7 @@ def _where(path: YamlPath) -> str:
 # --- errors to violations ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Place:
+class _Place(NamedTuple):
     """How paths and spans are written for one validated value (the document, or a policy text)."""
 
     base: YamlPath = ()  # prefix of every path

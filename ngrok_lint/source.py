@@ -7,8 +7,7 @@ Anything else is not text to us: the caller turns the error into an NGL001 findi
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import NamedTuple, Optional, Tuple, Union
 
 # Longest BOM first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS: Tuple[Tuple[bytes, str], ...] = (
@@ -20,8 +19,7 @@ _BOMS: Tuple[Tuple[bytes, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     path: str
     text: str  # decoded, without BOM, line endings as in the file
     encoding: str
@@ -35,8 +33,7 @@ class Source:
         return self.bom + text.encode(self.encoding)
 
 
-@dataclass(frozen=True)
-class DecodeError:
+class DecodeError(NamedTuple):
     path: str
     message: str
     line: int

@@ -6,10 +6,8 @@ a code that suppressed nothing becomes NGL008.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ngrok_lint.model import Finding, Span
 
@@ -18,8 +16,7 @@ _COMMENT = re.compile(
 )
 
 
-@dataclass
-class Suppression:
+class Suppression(NamedTuple):
     kind: str  # "ignore" or "ignore-file"
     codes: Tuple[str, ...]  # empty: every rule
     line: int  # the comment's own line
@@ -29,7 +26,7 @@ class Suppression:
     line_start: int  # offset of the start of the comment's line
     line_end: int  # offset just past the line's newline
     reason: str
-    used: Set[str] = field(default_factory=set)
+    used: Set[str]  # the codes ("*" for a bare comment) it suppressed; filled in by apply()
 
 
 def find(text: str) -> List[Suppression]:
@@ -53,7 +50,7 @@ def find(text: str) -> List[Suppression]:
                 target = 0 if kind == "ignore-file" else (number + 1 if own_line else number)
                 found.append(
                     Suppression(kind, codes, number, target, comment, own_line, offset, offset + len(line),
-                                match.group("reason").strip())
+                                match.group("reason").strip(), set())
                 )
         offset += len(line)
     return found
@@ -85,5 +82,5 @@ def apply(findings: Sequence[Finding], suppressions: Sequence[Suppression]) -> L
                 if _matches(token, item):
                     sup.used.add(token)
                     hit, reason = True, sup.reason or reason
-        result.append(dataclasses.replace(item, suppressed=True, suppression_reason=reason or None) if hit else item)
+        result.append(item._replace(suppressed=True, suppression_reason=reason or None) if hit else item)
     return result

@@ -11,8 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import stat
-from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Tuple
 
 from ngrok_lint.loader import Document
 from ngrok_lint.model import YamlPath
@@ -20,8 +19,7 @@ from ngrok_lint.model import YamlPath
 PHASES = ("on_tcp_connect", "on_http_request", "on_http_response", "inbound", "outbound")
 
 
-@dataclass(frozen=True)
-class Agent:
+class Agent(NamedTuple):
     """Agent settings: the top level of legacy and v2 files, the `agent:` block of v3."""
 
     prefix: YamlPath
@@ -34,19 +32,17 @@ class Agent:
         return self.prefix + (key,)
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     type: str
     config: Dict[str, Any]
     phase: str
     rule_index: int
     index: int
     path: YamlPath  # the action's own path (a file policy's path is the site's policy key)
-    rule: Dict[str, Any] = field(default_factory=dict)
+    rule: Dict[str, Any]  # the policy rule that holds the action
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     data: Dict[str, Any]
     path: YamlPath  # where it is written: traffic_policy / policy / traffic_policy_file
     inline: bool  # False when read from traffic_policy_file (positions then point at that key)
@@ -73,8 +69,7 @@ class Policy:
                     )
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     kind: str  # "tunnel" or "endpoint"
     name: str
     path: YamlPath

@@ -6,18 +6,16 @@ Registry of formats: ``FORMATS`` maps a name to a module with ``render(run, opti
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from ngrok_lint.model import FileError, FileResult, Finding, Safety, Severity
 
 FORMATS = ("text", "json", "sarif", "github")
 
 
-@dataclass
-class Run:
+class Run(NamedTuple):
     files: List[FileResult]
-    errors: List[FileError] = field(default_factory=list)
+    errors: Sequence[FileError] = ()
     fail_on: Severity = Severity.WARNING
     fix_mode: bool = False  # --fix or --diff: says "fixed" rather than "fixable"
     unsafe: bool = False
@@ -52,8 +50,7 @@ def fix_state(item: Finding) -> Optional[str]:
     return "safe" if item.fix.safety == Safety.SAFE else "unsafe"
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     color: bool = False
     quiet: bool = False
     statistics: bool = False

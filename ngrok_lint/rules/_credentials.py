@@ -8,8 +8,7 @@ Not a rule module (the registry lists rules explicitly), so it has no META.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, NamedTuple, Optional
 
 from ngrok_lint import walk
 from ngrok_lint.loader import Document
@@ -44,8 +43,7 @@ def id_kind(value: str) -> Optional[str]:
     return ID_KINDS.get(match.group("prefix")) if match else None
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """One credential value written in a file, as NGL301/NGL302 report it."""
 
     key: str
@@ -143,8 +141,7 @@ def report(
 # --- basic-auth credentials (NGL303, NGL304) ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(NamedTuple):
     """One `user:password` (or a value meant as one) written for basic auth."""
 
     value: Any
