@@ -884,6 +884,47 @@ def test_ngl003_findings_carry_the_migration() -> None:
     assert [f.fix for f in v3_structure] == [None]
 
 
+# NGL003's message on a 2.x tunnel key says what its fix does, by proto: (proto, key, value, words
+# the message holds, what the fix does: "remove", the key it renames to, or None for no fix).
+TUNNEL_KEY_ADVICE = [
+    ("http", "bind_tls", "true", "write `schemes: [https]` instead", "schemes"),
+    ("tcp", "bind_tls", "true", "remove it: tcp tunnels have no `schemes`", "remove"),
+    ("tls", "bind_tls", "false", "remove it: tls tunnels have no `schemes`", "remove"),
+    ("http", "auth", "'u:a-long-password'", "write `basic_auth`", "basic_auth"),
+    ("http", "auth", "''", "remove it", "remove"),
+    ("tcp", "auth", "'u:a-long-password'", "remove it", None),
+    ("tls", "client_cas", "ca.pem", "write `mutual_tls_cas` instead", "mutual_tls_cas"),
+    ("http", "client_cas", "ca.pem", "remove it", "remove"),
+    ("tcp", "client_cas", "ca.pem", "remove it", None),
+]
+
+
+@pytest.mark.parametrize("proto, key, value, words, does", TUNNEL_KEY_ADVICE,
+                         ids=[f"{c[1]}-{c[0]}-{i}" for i, c in enumerate(TUNNEL_KEY_ADVICE)])
+def test_ngl003_tunnel_key_message_says_what_the_fix_does(proto: str, key: str, value: str, words: str,
+                                                          does: Optional[str]) -> None:
+    text = f'version: "2"\ntunnels:\n  t:\n    proto: {proto}\n    addr: 22\n    {key}: {value}\n'
+    [found] = lint(text, select=["NGL003"])
+    assert words in found.message
+    if does is None:
+        assert found.fix is None
+    elif does == "remove":
+        assert found.fix is not None and [c.op for c in found.fix.changes] == [Op.REMOVE]
+        assert "instead" not in found.message  # no replacement key is suggested
+    else:
+        assert found.fix is not None and found.fix.changes[0] == Change(Op.RENAME, ("tunnels", "t", key), does)
+    if proto != "http":
+        assert "schemes:" not in found.message and "write `basic_auth`" not in found.message
+
+
+def test_key_tables_have_one_definition() -> None:
+    from ngrok_lint import formats
+    from ngrok_lint.rules import ngl003_config_version as ngl003
+
+    for name in ("LEGACY_TOP_KEYS", "LEGACY_TUNNEL_KEYS", "V3_AGENT_KEYS", "V3_AGENT_RENAMES"):
+        assert getattr(ngl003, name) is getattr(formats, name) is getattr(migrate, name)
+
+
 MIGRATED = sorted((RULE_FIXTURES / "NGL003").glob("fail-migrate-*.fixed.yml"))
 
 

@@ -11,8 +11,10 @@ Checks the `version` key against the structure of the file, as an ngrok agent 3.
 - agent settings at the top level of a version 3 file (`authtoken` beside `version: "3"`, the
   shape agent 3.15.0's `ngrok config add-authtoken` wrote), each reported on its key;
 - keys only agent 2.x knew, in a version 2 or 3 file, each on its key with the agent's error
-  and the replacement: `bind_tls` (→ `schemes`), `auth` (→ `basic_auth`), `client_cas`
-  (→ `mutual_tls_cas`), `http_proxy` / `socks5_proxy` (→ `proxy_url`), `update` (gone).
+  and the replacement: `bind_tls` (→ `schemes` on http tunnels; removed on tcp and tls tunnels,
+  which have no `schemes`), `auth` (→ `basic_auth`), `client_cas` (→ `mutual_tls_cas` on tls
+  tunnels; removed on http tunnels, where agent 2.x ignored it), `http_proxy` / `socks5_proxy`
+  (→ `proxy_url`), `update` (gone).
 
 The format is taken from `version` alone here; every other rule reads a version-less file by
 its keys (see the catalogue's Terms).
@@ -72,6 +74,7 @@ import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ngrok_lint import walk
+from ngrok_lint.formats import LEGACY_TOP_KEYS, LEGACY_TUNNEL_KEYS, V3_AGENT_KEYS, V3_AGENT_RENAMES
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
 
@@ -82,20 +85,6 @@ META = RuleMeta(
     summary="the file's `version` does not match its structure, or is missing or unknown",
     fix=FixKind.SAFE,
 )
-
-# Agent settings of config version 3 (reference §3.2, plus the changelog-only names the schemas accept).
-V3_AGENT_KEYS = frozenset({
-    "api_key", "authtoken", "connect_cas", "connect_interface", "connect_timeout", "connect_url",
-    "console_ui", "console_ui_color", "crl_noverify", "crl_url", "dns_resolver_ips", "heartbeat_interval",
-    "heartbeat_tolerance", "inspect_db_size", "local_storage", "log", "log_format", "log_level", "metadata",
-    "proxy_url", "remote_management", "update_channel", "update_check", "web_addr", "web_allow_hosts",
-})
-# Version 2 top-level names that version 3 renamed when it moved them under `agent:`.
-V3_RENAMES = {"server_addr": "connect_url", "root_cas": "connect_cas"}
-
-# Keys only agent 2.x knew; agent 3.x refuses them in version 2 and 3 files.
-LEGACY_TOP_KEYS = ("http_proxy", "socks5_proxy", "update")
-LEGACY_TUNNEL_KEYS = ("bind_tls", "auth", "client_cas")
 
 # Keys agent 2.x does not know (reference §1.2 against §2.1 and §2.2).
 _AGENT3_TOP_KEYS = frozenset({"api_key", "connect_interface", "crl_noverify", "proxy_url", "web_allow_hosts"})
@@ -221,7 +210,7 @@ def _v3_structure_in_v2(doc: Document) -> Iterator[Finding]:
 
 def _top_level_agent_keys(doc: Document) -> Iterator[Finding]:
     data = doc.data
-    candidates = [k for k in data if isinstance(k, str) and (k in V3_AGENT_KEYS or k in V3_RENAMES or k == "region")]
+    candidates = [k for k in data if isinstance(k, str) and (k in V3_AGENT_KEYS or k in V3_AGENT_RENAMES or k == "region")]
     if not candidates:
         return
     block = data.get("agent")
@@ -232,7 +221,7 @@ def _top_level_agent_keys(doc: Document) -> Iterator[Finding]:
     for key in candidates:
         if key == "region":
             continue
-        target = V3_RENAMES.get(key, key)
+        target = V3_AGENT_RENAMES.get(key, key)
         if target in existing or target in taken.values():
             taken[key] = target
             continue
@@ -311,8 +300,6 @@ def _legacy_keys(doc: Document, declared: str) -> Iterator[Finding]:
         for key in LEGACY_TOP_KEYS:
             if key not in mapping:
                 continue
-            from ngrok_lint import migrate  # imported only when a fix is built: it is large
-
             if key == "update":
                 instead = "remove it: agent 3.x updates through `update_channel` and `update_check`"
             else:
@@ -322,7 +309,7 @@ def _legacy_keys(doc: Document, declared: str) -> Iterator[Finding]:
                 f"`{key}` is an agent 2.x setting: agent 3.x refuses it (`field {key} not found in type {type_name}`); {instead}",
                 doc.key_span(prefix + (key,)),
                 prefix + (key,),
-                migrate.legacy_key_fix(doc, prefix + (key,)).fix,
+                _key_fix(doc, prefix + (key,)),
             )
     for site in walk.sites(doc):
         if site.kind != "tunnel":
@@ -330,16 +317,22 @@ def _legacy_keys(doc: Document, declared: str) -> Iterator[Finding]:
         for key in LEGACY_TUNNEL_KEYS:
             if key not in site.data:
                 continue
-            from ngrok_lint import migrate  # imported only when a fix is built: it is large
-
             error = _tunnel_error(key, site.proto)
+            instead = _tunnel_instead(key, site.data.get(key), site.proto)
             yield finding(
                 META,
-                f"`{key}` is an agent 2.x tunnel setting: agent 3.x refuses it ({error}); {_tunnel_instead(key, site.data.get(key))}",
+                f"`{key}` is an agent 2.x tunnel setting: agent 3.x refuses it ({error}); {instead}",
                 doc.key_span(site.at(key)),
                 site.at(key),
-                migrate.legacy_key_fix(doc, site.at(key)).fix,
+                _key_fix(doc, site.at(key)),
             )
+
+
+def _key_fix(doc: Document, path: Tuple[Any, ...]) -> Optional[Fix]:
+    """The migration's rewrite of one 2.x-only key, when it has a faithful form."""
+    from ngrok_lint.migrate import legacy_key_fix  # imported only when a fix is built: it is large
+
+    return legacy_key_fix(doc, path).fix
 
 
 def _tunnel_error(key: str, proto: Optional[str]) -> str:
@@ -348,11 +341,26 @@ def _tunnel_error(key: str, proto: Optional[str]) -> str:
     return f"`field {key} not found in type {type_name}`" if type_name else f"`field {key} not found in type …`"
 
 
-def _tunnel_instead(key: str, value: Any) -> str:
+def _tunnel_instead(key: str, value: Any, proto: Optional[str]) -> str:
+    """What to write instead, by the tunnel's proto: the same choice the fix makes
+    (`ngrok_lint.migrate.legacy.legacy_key_changes`), so the message never names a setting the
+    tunnel cannot have."""
     if key == "bind_tls":
+        if proto in ("tcp", "tls"):
+            # `schemes` is an http setting; 2.x ignored `bind_tls` here, so the fix removes it.
+            return f"remove it: {proto} tunnels have no `schemes`, and agent 2.x ignored `bind_tls` on them"
         text = "" if value is None else str(value).strip().lower()
         schemes = {"true": "[https]", "false": "[http]", "both": "[http, https]", "": "[http, https]"}.get(text)
-        return f"write `schemes: {schemes}` instead" if schemes else "write `schemes` (a list of `http`, `https`) instead"
+        write = f"write `schemes: {schemes}` instead" if schemes else "write `schemes` (a list of `http`, `https`) instead"
+        return write if proto == "http" else f"{write} on an http tunnel, or remove it on a tcp or tls tunnel"
     if key == "auth":
+        if proto in ("tcp", "tls"):
+            return f"remove it: {proto} tunnels have no basic authentication (`basic_auth` is an http setting)"
+        if proto == "http" and (value is None or value == ""):
+            return "remove it: it is empty, so it set no authentication"  # what the fix does
         return "write `basic_auth` (a list of `user:password`) instead"
+    if proto == "http":
+        return "remove it: agent 2.x ignored `client_cas` on http tunnels (`mutual_tls_cas` would turn on mutual TLS)"
+    if proto == "tcp":
+        return "remove it: tcp tunnels have no `mutual_tls_cas`"
     return "write `mutual_tls_cas` instead"
