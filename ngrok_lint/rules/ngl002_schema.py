@@ -52,6 +52,7 @@ from __future__ import annotations
 from typing import Any, Iterator, List
 
 from ngrok_lint import schema
+from ngrok_lint.formats import LEGACY_TOP_KEYS, LEGACY_TUNNEL_KEYS
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
 
@@ -67,8 +68,8 @@ META = RuleMeta(
 MAX_FINDINGS = 200
 
 #: Keys only agent 2.x reads; NGL003 reports them in a file that declares version 2 or 3.
-TWO_X_AGENT_KEYS = frozenset({"http_proxy", "socks5_proxy", "update"})
-TWO_X_TUNNEL_KEYS = frozenset({"bind_tls", "auth", "client_cas"})
+TWO_X_AGENT_KEYS = frozenset(LEGACY_TOP_KEYS)
+TWO_X_TUNNEL_KEYS = frozenset(LEGACY_TUNNEL_KEYS)
 #: Top-level names NGL003 reports in a file that declares version 3, besides the `agent:` settings.
 V3_TOP_LEVEL_EXTRA = frozenset({"server_addr", "root_cas", "region"})
 
