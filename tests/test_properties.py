@@ -568,6 +568,12 @@ REGRESSIONS: Dict[str, Tuple[bytes, bool]] = {
     # A duplicate key removed first makes the migration possible.
     "duplicate authtoken": (b"authtoken: YOUR_AUTHTOKEN_HERE\nauthtoken: 2Nq8ZkVbXw5Rt3Lp9HyQe7Uc1Jd_4mFgTs6AoKiPv8WxYzBn\n"
                             b"web_addr: 0.0.0.0:4040", False),
+    # The migration makes a legacy file v2, which NGL402 (opt-in) then offers to convert (a FOLLOW_UP).
+    "migration then conversion": (b"\xef\xbb\xbftunnels:\r\n  '0':\r\n    addr: null\r\n    proto: tcp\r\n", True),
+    # Migrated, a legacy `subdomain` is a deprecated v2 key: NGL401 follows NGL003 (a FOLLOW_UP).
+    "migration then deprecated subdomain": (b"web_addr: 0.0.0.0:4040\nauthtoken: yourNgrokAuthtoken\ntunnels:\n  meteor:\n"
+                                            b"    proto: http\n    addr: 3000\n    bind_tls: true\n"
+                                            b"    subdomain: yourNgrokSubdomain\n\n", False),
 }
 
 
