@@ -249,6 +249,10 @@ def _problem_from_error(exc: yaml.MarkedYAMLError, text: str) -> ParseProblem:
             f"{problem}: a value starting with `*` is read as a YAML alias; quote it "
             "(this is what a secret-scrubbing tool leaves when it writes ***REMOVED***)"
         )
+    elif "maximum nesting depth" in problem:
+        # The libyaml bundled with PyYAML 6.0.4 stops at 1,000 levels by itself (older builds go on
+        # until our own bound stops the walk): past MAX_DEPTH either way, so the same message.
+        message = f"the file nests deeper than {MAX_DEPTH} levels"
     elif mark is not None and text[mark.index : mark.index + 1] == "\t":
         message = "a tab character where YAML needs spaces: indent with spaces"
     else:
