@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -368,45 +367,34 @@ def _two_hundred_lines() -> str:
 
 
 @pytest.mark.asyncio
-async def test_latency_from_change_to_diagnostics_on_a_200_line_file(client: LanguageClient, tmp_path: Path) -> None:
+async def test_a_burst_of_changes_ends_with_the_diagnostics_of_the_last_text(client: LanguageClient,
+                                                                             tmp_path: Path) -> None:
+    """Typing sends changes faster than a lint may take: whatever the server skips or publishes on
+    the way, the diagnostics of the last version are those of the last text, never an older one.
+    (How fast this is, is `bench/run.py`'s to measure: 200 lines, target under 10 ms.)"""
+    from ngrok_lint.engine import lint_text
+
+    _require("NGL101", "NGL201")
     path = tmp_path / "ngrok.yml"
     uri = path.as_uri()
     text = _two_hundred_lines()
     assert text.count("\n") == 200
     await open_document(client, path, text)
-    timings: List[float] = []
-    for version in range(2, 42):
+    last = 41
+    for version in range(2, last + 1):
         edited = text.replace("addr: 8000", f"addr: {8000 + version}", 1)
-        started = time.perf_counter()
+        if version == last:  # only the last text binds the inspector to loopback
+            edited = edited.replace("web_addr: 0.0.0.0:4040", "web_addr: 127.0.0.1:4040")
         client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
                 content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
             )
         )
-        await wait_diagnostics(client, uri, version)
-        timings.append((time.perf_counter() - started) * 1000)
-    timings = timings[5:]  # the first lints warm the caches
-    median = statistics.median(timings)
-    p90 = sorted(timings)[int(len(timings) * 0.9) - 1]
-    print(f"\nLSP didChange -> publishDiagnostics, 200-line file, {len(timings)} runs: "
-          f"median {median:.1f} ms, p90 {p90:.1f} ms, max {max(timings):.1f} ms (client round trip over stdio)")
-    assert median < 250, "far beyond an editor's patience; the target is 10 ms for the lint itself"
-
-
-def test_the_lint_itself_on_a_200_line_file_is_fast() -> None:
-    """The server-side part of the latency: analyze + finish on the buffer, no JSON-RPC."""
-    from ngrok_lint.config import Settings
-    from ngrok_lint.engine import analyze, finish
-
-    data = _two_hundred_lines().encode("utf-8")
-    finish([analyze("/tmp/ngrok.yml", data, Settings(), "/tmp")])  # warm the caches
-    timings = []
-    for _ in range(30):
-        started = time.perf_counter()
-        finish([analyze("/tmp/ngrok.yml", data, Settings(), "/tmp")])
-        timings.append((time.perf_counter() - started) * 1000)
-    print(f"\nlint of a 200-line buffer: median {statistics.median(timings):.2f} ms, min {min(timings):.2f} ms")
+    diagnostics = await wait_diagnostics(client, uri, last)
+    expected = sorted((f.code, f.span.line - 1) for f in lint_text(edited, str(path)) if not f.suppressed)
+    assert sorted((str(d.code), d.range.start.line) for d in diagnostics) == expected
+    assert "NGL201" not in {d.code for d in diagnostics} and "NGL101" in {d.code for d in diagnostics}
 
 
 def test_pygls_is_imported_only_by_the_server() -> None:
