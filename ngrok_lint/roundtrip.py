@@ -485,7 +485,9 @@ def _with_tail(line: str, tail: str) -> str:
 
 def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> List[str]:
     """Original lines [start, end) rewritten as `new`: lines that stay keep their comments (the
-    block above them and the one at their end); lines that go take theirs along."""
+    block above them and the one at their end); the comment blocks above lines that are rewritten
+    away stay too, at the top (only a key removed on its own takes its comments along: see
+    :func:`_widen_deletion`)."""
     content = [k for k in range(start, end) if lines[k].kind == "content"]
     pairs: Dict[int, int] = {}
     if len(content) == len(new):
@@ -509,7 +511,11 @@ def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> Li
         else:
             block.append(k)
     partner = {j: k for k, j in pairs.items()}
-    out: List[str] = []
+    # A line rewritten away inside a replacement (a rename into several lines, say) is not a key
+    # removed on its own: the comment block above it stays, at the top of the rewritten lines.
+    out: List[str] = [
+        lines[t].text for k in content if k not in pairs for t in above[k] if lines[t].kind == "comment"
+    ]
     for j, line in enumerate(new):
         k = partner.get(j)
         if k is None:

@@ -574,6 +574,10 @@ REGRESSIONS: Dict[str, Tuple[bytes, bool]] = {
     "migration then deprecated subdomain": (b"web_addr: 0.0.0.0:4040\nauthtoken: yourNgrokAuthtoken\ntunnels:\n  meteor:\n"
                                             b"    proto: http\n    addr: 3000\n    bind_tls: true\n"
                                             b"    subdomain: yourNgrokSubdomain\n\n", False),
+    # The migration rewrote `auth:`, `bind_tls: true`, `client_cas:` as `schemes: [https]`: the
+    # comment above `bind_tls` went with it, though no key it described was removed on its own.
+    "comment inside a rewritten block": (b"tunnels:\n  '':\n    addr:\n    proto: http\n    auth:\n# a comment\n"
+                                         b"    bind_tls:\n    client_cas:\n", False),
 }
 
 
