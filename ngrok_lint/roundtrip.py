@@ -465,6 +465,11 @@ def _line_key(text: str) -> str:
     return match.group(1) if match else stripped
 
 
+def _is_item(line: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith("- ") or stripped == "-"
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
@@ -491,7 +496,9 @@ def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> Li
     content = [k for k in range(start, end) if lines[k].kind == "content"]
     pairs: Dict[int, int] = {}
     if len(content) == len(new):
-        pairs = {k: j for j, k in enumerate(content)}
+        # Same-sized: the same lines written differently, unless a key line became a list item
+        # (`bind_tls: true` -> `schemes:` + `- https`): that one is rewritten away, not kept.
+        pairs = {k: j for j, k in enumerate(content) if _is_item(lines[k].body) == _is_item(new[j])}
     else:
         cursor = 0
         for k in content:
