@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from typing import IO, Dict, List, Optional, Sequence, Tuple
+from typing import IO, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from ngrok_lint import __version__
 from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for, validate_selectors
@@ -25,7 +25,7 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> "NoReturn":  # type: ignore[override]  # noqa: F821
+    def error(self, message: str) -> NoReturn:
         raise _UsageError(message)
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple, cast
 
 __all__ = ["Unsupported", "ValidationError", "Validator", "compile_schema", "supports"]
 
@@ -786,13 +786,14 @@ def _quick_condition(condition: Any) -> Optional[Callable[[Any], bool]]:
             return None
         if set(sub) == {"const"}:
             const = sub["const"]
+            # The casts: mypy cannot infer a lambda whose default argument binds the loop value.
             if isinstance(const, str):
-                tests.append((key, lambda v, c=const: isinstance(v, str) and v == c))
+                tests.append((key, cast(Callable[[Any], bool], lambda v, c=const: isinstance(v, str) and v == c)))
             else:
-                tests.append((key, lambda v, c=const: equal(v, c)))
+                tests.append((key, cast(Callable[[Any], bool], lambda v, c=const: equal(v, c))))
         elif set(sub) == {"enum"} and isinstance(sub["enum"], list):
             options = sub["enum"]
-            tests.append((key, lambda v, o=options: any(equal(each, v) for each in o)))
+            tests.append((key, cast(Callable[[Any], bool], lambda v, o=options: any(equal(each, v) for each in o))))
         else:
             return None
 
@@ -851,7 +852,8 @@ class Validator:
             except Unsupported:
                 self._switch()
         found: List[Any] = []
-        for error in self.reference.iter_errors(instance):
+        reference: Any = self.reference  # set by _switch() when the fast path gave up above
+        for error in reference.iter_errors(instance):
             if limit is not None and len(found) == limit:
                 return found, True
             found.append(error)
@@ -866,7 +868,8 @@ class Validator:
                 return _holds(self._cell[0], instance)
             except Unsupported:
                 self._switch()
-        return bool(self.reference.is_valid(instance))
+        reference: Any = self.reference  # set by _switch() when the fast path gave up above
+        return bool(reference.is_valid(instance))
 
 
 def compile_schema(schema: Any, fallback: Optional[Callable[[Any], Any]] = None) -> Validator:

@@ -84,8 +84,8 @@ def _analyze_source(source: Source, settings: Settings, enabled: frozenset, base
     parsed: Union[Document, ParseProblem] = parse(source.path, source.text)
     sups = suppress.find(source.text)
     if isinstance(parsed, ParseProblem):
-        findings = list(ngl001_yaml_syntax.from_parse_problem(parsed, source.text, enabled))
-        return Analysis(source.path, settings, source, None, _only(findings, enabled), enabled, suppressions=sups)
+        problems = list(ngl001_yaml_syntax.from_parse_problem(parsed, source.text, enabled))
+        return Analysis(source.path, settings, source, None, _only(problems, enabled), enabled, suppressions=sups)
     doc = parsed
     ctx = Context(source.path, base_dir, settings.options)
     findings: List[Finding] = []

@@ -26,7 +26,7 @@ import re
 import stat
 import tempfile
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union, cast
 
 from ngrok_lint import engine
 from ngrok_lint.engine import Analysis
@@ -242,10 +242,10 @@ def _batch(candidates: Sequence[Finding]) -> List[Finding]:
     taken = []
     paths: List[YamlPath] = []
     for item in pure:
-        mine = [p for c in item.fix.changes for p in _change_paths(c)]  # type: ignore[union-attr]
-        if all(not _paths_clash(a, b) for a in mine for b in paths):
+        touched = [p for c in item.fix.changes for p in _change_paths(c)]  # type: ignore[union-attr]
+        if all(not _paths_clash(a, b) for a in touched for b in paths):
             taken.append(item)
-            paths.extend(mine)
+            paths.extend(touched)
     return taken
 
 
@@ -317,7 +317,7 @@ def _splice(source: Source, changes: Sequence[Change]) -> Tuple[str, List[Tuple[
     spliced: List[Tuple[int, int, int, int]] = []
     cursor = shift = 0
     for change in ordered:
-        value = change.value or ""
+        value = cast(Optional[str], change.value) or ""  # checked to be str or None above
         if source.newline == "\r\n" and not source.mixed_newlines:
             value = value.replace("\r\n", "\n").replace("\n", "\r\n")  # a rule may write `\n`
         pieces.append(text[cursor:change.start])

@@ -93,7 +93,9 @@ class Change(NamedTuple):
     op: Op
     path: YamlPath = ()
     value: object = None
-    index: int = 0  # INSERT: position in the sequence; SET on a new key: position in the mapping (-1 = end)
+    # INSERT: position in the sequence; SET on a new key: position in the mapping (-1 = end).
+    # The field shadows tuple.index on purpose: every rule and fix builds Change(index=...).
+    index: int = 0  # type: ignore[assignment]
     start: int = 0  # TEXT only
     end: int = 0  # TEXT only
 

@@ -60,7 +60,8 @@ def modules() -> Tuple[ModuleType, ...]:
             if exc.name == f"ngrok_lint.rules.{name}":
                 continue
             raise
-        module.META = module.META._replace(docs=(module.__doc__ or "").strip())
+        # Rule modules are plain modules: ModuleType declares no META to assign to.
+        module.META = module.META._replace(docs=(module.__doc__ or "").strip())  # type: ignore[attr-defined]
         loaded.append(module)
     return tuple(loaded)
 

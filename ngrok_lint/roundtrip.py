@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Sized, Tuple, cast
 
 import yaml
 from ruamel.yaml import YAML
@@ -296,7 +296,7 @@ def to_node(value: Any, old: Any = None) -> Any:
 
 def _blockify(container: Any, value: Any) -> None:
     """An empty flow `{}` / `[]` that receives a collection becomes a block collection."""
-    if isinstance(value, (dict, list)) and value and isinstance(container, CommentedBase) and not len(container):
+    if isinstance(value, (dict, list)) and value and isinstance(container, CommentedBase) and not len(cast(Sized, container)):
         container.fa.set_block_style()
 
 
@@ -524,12 +524,12 @@ def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> Li
         lines[t].text for k in content if k not in pairs for t in above[k] if lines[t].kind == "comment"
     ]
     for j, line in enumerate(new):
-        k = partner.get(j)
-        if k is None:
+        kept = partner.get(j)
+        if kept is None:
             out.append(line)
             continue
-        out.extend(lines[t].text for t in above[k] if lines[t].kind in ("comment", "blank"))
-        out.append(_with_tail(line, lines[k].tail))
+        out.extend(lines[t].text for t in above[kept] if lines[t].kind in ("comment", "blank"))
+        out.append(_with_tail(line, lines[kept].tail))
     return out
 
 
@@ -623,7 +623,8 @@ def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]
                 and all(lines[k].kind in ("comment", "blank") for k in range(rows[offset - 1] + 1, row))  # type: ignore[operator]
             ):
                 raise unmapped(i1 + offset)
-        start, end = rows[0], rows[-1] + 1  # type: ignore[operator]
+        # The loop above raised on any unmapped (None) row.
+        start, end = cast(int, rows[0]), cast(int, rows[-1]) + 1
         if new:
             edits.append(_Edit(start, end, _replacement(lines, start, end, new), order))
         else:
@@ -633,8 +634,8 @@ def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]
     for index, edit in enumerate(edits):
         if edit.deletion:
             _widen_deletion(lines, edit, edits[index - 1] if index else None, edits[index + 1] if index + 1 < len(edits) else None)
-    for first, second in zip(edits, edits[1:]):
-        if second.start < first.end:
+    for earlier, later in zip(edits, edits[1:]):
+        if later.start < earlier.end:
             raise Unavailable("two parts of the fix touch the same lines")
     out: List[str] = []
     cursor = 0

@@ -38,7 +38,7 @@ import json
 import os
 import re
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple, cast
 
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Span, YamlPath
@@ -702,7 +702,8 @@ def _policy_text_violations(doc: Document, fmt: str, explainer: Explainer, base_
             return
         key = policy.path[-1]
         if key == "traffic_policy_file":
-            place = _Place((), policy.path, f" (in the Traffic Policy file `{site.data.get(key)}` of {dotted(site.path)})")
+            # cast: `key` equals a str here, which mypy before 2.0 does not narrow on.
+            place = _Place((), policy.path, f" (in the Traffic Policy file `{site.data.get(cast(str, key))}` of {dotted(site.path)})")
         else:
             place = _Place(policy.path, policy.path, " (in the policy text)")
         errors, _ = raw_errors(check, policy.data, MAX_ERRORS)

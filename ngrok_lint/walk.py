@@ -37,7 +37,7 @@ class Action(NamedTuple):
     config: Dict[str, Any]
     phase: str
     rule_index: int
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index on purpose: rules read `action.index`
     path: YamlPath  # the action's own path (a file policy's path is the site's policy key)
     rule: Dict[str, Any]  # the policy rule that holds the action
 

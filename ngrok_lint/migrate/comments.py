@@ -111,7 +111,8 @@ class Placer:
             for line, paths in _starts(parsed).items():
                 for path in paths:
                     if offset and len(path) > 1 and path[0] == "endpoints" and isinstance(path[1], int):
-                        path = ("endpoints", path[1] + offset) + path[2:]  # the fragment's items follow the file's
+                        shifted: YamlPath = ("endpoints", path[1] + offset)
+                        path = shifted + path[2:]  # the fragment's items follow the file's
                     self.new_starts.setdefault(path, line)
 
     # old path → new line

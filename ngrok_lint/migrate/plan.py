@@ -207,7 +207,7 @@ def _convert_tunnels(doc: Document, tunnels: Any, plan: Plan, names: set, offset
             if not index and endpoint_name in names:
                 plan.blockers.append(Blocker(path, f"would become endpoint `{endpoint_name}`, a name the file already uses"))
             all_names.add(endpoint_name)
-        base = ("endpoints", offset + len(endpoints))
+        base: YamlPath = ("endpoints", offset + len(endpoints))
         for old, (new, subtree) in converted.moves.items():
             plan.moves[old] = (base + new, subtree)
         endpoints += converted.endpoints

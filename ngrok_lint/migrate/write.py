@@ -68,8 +68,8 @@ def _renamed_blocks(doc: Document, plan: Plan) -> List[YamlPath]:
     """Top-level mappings the conversion removes (`tunnels`) or creates (`agent`)."""
     new = expected_data(doc, plan)
     old = doc.data
-    gone = [(k,) for k in old if k not in new and isinstance(old[k], dict)]
-    made = [(k,) for k in new if k not in old and isinstance(new[k], dict)]
+    gone: List[YamlPath] = [(k,) for k in old if k not in new and isinstance(old[k], dict)]
+    made: List[YamlPath] = [(k,) for k in new if k not in old and isinstance(new[k], dict)]
     return gone + made
 
 

@@ -82,8 +82,8 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
     for site in walk.sites(doc, ctx.base_dir):
         if not site.public or site.upstream is None:
             continue
-        host, port, scheme = walk.split_host_port(site.upstream)
-        if port != inspector[1] or scheme in ("https", "tls", "file"):
+        host, upstream_port, scheme = walk.split_host_port(site.upstream)
+        if upstream_port != inspector[1] or scheme in ("https", "tls", "file"):
             continue  # the inspector speaks plain HTTP only; a TLS upstream there cannot reach it
         if host == inspector[0] or (_loopback(host) and (_loopback(inspector[0]) or _unspecified(inspector[0]))):
             where = "the default `127.0.0.1:4040`" if raw is None else f"`web_addr: {str(raw).strip()}`"

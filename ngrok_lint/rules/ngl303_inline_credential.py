@@ -178,11 +178,11 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
         inline = site.policy is not None and site.policy.inline
         origin = _credentials.policy_origin(site)
         for action in site.actions():
-            key = _SECRET_ACTIONS.get(action.type)
-            if key is None or key not in action.config:
+            action_key = _SECRET_ACTIONS.get(action.type)
+            if action_key is None or action_key not in action.config:
                 continue
-            path = action.path + ("config", key) if inline else action.path
-            found.extend(_secret(doc, path, action.config[key], f"the `{action.type}` action", key, origin))
+            path = action.path + ("config", action_key) if inline else action.path
+            found.extend(_secret(doc, path, action.config[action_key], f"the `{action.type}` action", action_key, origin))
         if site.policy is not None and not inline:
             found.extend(_pem_findings(doc, site.policy.data, (), origin, site.policy.path))
 
