@@ -1,4 +1,4 @@
-"""How `--fix` writes, through the command line (tests/test_fixer.py covers `write_atomic` itself):
+"""How `--fix` writes, through the command line (tests/test_writes.py covers `write_atomic` itself):
 atomically (a new file renamed over the old one: a new inode, no temporary file left behind), with
 the file's mode, through a symlink to its target (the link stays a link), and not at all when the
 file needs nothing or its fix cannot be verified.

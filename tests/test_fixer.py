@@ -9,8 +9,6 @@ written (LF), with CRLF line ends, with a UTF-8 BOM and without a final newline.
 from __future__ import annotations
 
 import codecs
-import os
-import stat
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
@@ -547,61 +545,6 @@ def test_diff_masks_a_secret_the_fix_removes_in_a_crlf_file(monkeypatch: pytest.
 def test_diff_marks_a_missing_final_newline(monkeypatch: pytest.MonkeyPatch) -> None:
     outcome = _fix(monkeypatch, b"a: 1\nweb_addr: x", [Change(Op.SET, ("web_addr",), "z")])
     assert outcome.diff.endswith("-web_addr: x\n\\ No newline at end of file\n+web_addr: z\n\\ No newline at end of file\n")
-
-
-# --- write_atomic --------------------------------------------------------------------------------
-
-
-def test_write_atomic_replaces_the_file_and_keeps_its_mode(tmp_path: Any) -> None:
-    target = tmp_path / "ngrok.yml"
-    target.write_bytes(b"old\n")
-    os.chmod(target, 0o640)
-    assert fixer.write_atomic(str(target), b"new\n", b"old\n") is None
-    assert target.read_bytes() == b"new\n"
-    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ngrok.yml"]  # no temporary file left
-
-
-def test_write_atomic_follows_a_symlink_to_its_target(tmp_path: Any) -> None:
-    real = tmp_path / "configs" / "ngrok.yml"
-    real.parent.mkdir()
-    real.write_bytes(b"old\n")
-    link = tmp_path / "ngrok.yml"
-    link.symlink_to(real)
-    assert fixer.write_atomic(str(link), b"new\n", b"old\n") is None
-    assert link.is_symlink() and real.read_bytes() == b"new\n"
-
-
-def test_write_atomic_refuses_when_the_file_changed_on_disk(tmp_path: Any) -> None:
-    target = tmp_path / "ngrok.yml"
-    target.write_bytes(b"edited meanwhile\n")
-    reason = fixer.write_atomic(str(target), b"new\n", b"old\n")
-    assert reason and "changed on disk" in reason and "\n" not in reason
-    assert target.read_bytes() == b"edited meanwhile\n"
-
-
-def test_write_atomic_does_not_write_when_nothing_changed(tmp_path: Any) -> None:
-    target = tmp_path / "ngrok.yml"
-    target.write_bytes(b"same\n")
-    os.utime(target, (1_000_000, 1_000_000))
-    assert fixer.write_atomic(str(target), b"same\n", b"same\n") is None
-    assert os.stat(target).st_mtime == 1_000_000
-
-
-def test_write_atomic_reports_an_unwritable_folder(tmp_path: Any) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes anywhere")
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    target = folder / "ngrok.yml"
-    target.write_bytes(b"old\n")
-    os.chmod(folder, 0o500)
-    try:
-        reason = fixer.write_atomic(str(target), b"new\n", b"old\n")
-    finally:
-        os.chmod(folder, 0o700)
-    assert reason and "cannot write" in reason
-    assert target.read_bytes() == b"old\n"
 
 
 def test_a_failing_fix_in_a_batch_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
