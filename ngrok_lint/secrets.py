@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional, Tuple
+from typing import Tuple
+
+from ngrok_lint.placeholders import split_credential
 
 # Keys whose values are secrets wherever they stand (agent settings, policy configs, modules).
 SECRET_KEYS = ("authtoken", "auth_token", "api_key", "secret", "client_secret", "password", "auth",
@@ -67,61 +69,6 @@ def redact(text: str) -> str:
     )
     text = _FLOW_KEY_VALUE.sub(lambda m: m.group("lead") + _mask_scalar(m.group("value")), text)
     return _CREDENTIAL_ITEM.sub(lambda m: f"{m.group('lead')}{m.group('user')}:{mask(m.group('value'))}", text)
-
-
-# --- placeholders (rules.md, Terms: "Placeholders") -------------------------------------------
-
-# Sample values printed in ngrok's own documentation (the v2 config reference and the docs'
-# agent-config examples): copied into countless example files, never a live credential.
-DOC_SAMPLE_TOKENS = frozenset({
-    "4nq9771bPxe8ctg7LKr_2ClH7Y15Zqe4bWLWF9p",  # the docs' sample authtoken
-    "24yRd5U3DestCQapJrrVHLOqiAC_7RviwRqpd3wc9dKLujQZN",  # the docs' sample api_key
-})
-
-_PLACEHOLDER = re.compile(
-    r"<.*>"  # <your-token>
-    r"|your.*|xxx.*|replace.*|example.*|fake.*|redacted.*|\*\*\*.*"  # prefixes
-    r"|.*here"  # YOUR_TOKEN_HERE
-    r"|todo|changeme|token",  # whole words
-    re.I | re.S,
-)
-
-
-def is_placeholder(value: object) -> bool:
-    """Is this a stand-in rather than a secret? (rules.md, Terms: "Placeholders".)
-
-    Empty (or null), anything with whitespace, `$`, `{` or `}` (template and vault syntax such as
-    `${secrets.get(...)}`), ngrok's documentation sample token, or a value matching, case-insensitive,
-    `<…>`, `your…`, `xxx…`, `todo`, `changeme`, `replace…`, `…here`, `token`, `example…`,
-    `fake…`, `redacted…` or `***…`. Lists and maps are not secrets either.
-    """
-    if value is None or isinstance(value, (bool, list, dict)):
-        return True
-    text = str(value)
-    if text == "" or any(ch.isspace() for ch in text) or any(ch in text for ch in "${}"):
-        return True
-    if text in DOC_SAMPLE_TOKENS:
-        return True
-    return _PLACEHOLDER.fullmatch(text) is not None
-
-
-def split_credential(value: object) -> Optional[Tuple[str, str]]:
-    """`user:password` as the agent splits it (at the first colon); None without a colon."""
-    if value is None or isinstance(value, (bool, list, dict)):
-        return None
-    text = str(value)
-    if ":" not in text:
-        return None
-    user, _, password = text.partition(":")
-    return user, password
-
-
-def credential_is_placeholder(value: object) -> bool:
-    """A `user:password` stands in for a real one when the whole value or its password does."""
-    if is_placeholder(value):
-        return True
-    parts = split_credential(value)
-    return parts is not None and is_placeholder(parts[1])
 
 
 def mask_credential(value: object) -> str:

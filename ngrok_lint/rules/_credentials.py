@@ -14,7 +14,8 @@ from ngrok_lint import walk
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Change, Fix, Finding, Op, RuleMeta, Safety, Span, YamlPath, finding
 from ngrok_lint.paths import dotted
-from ngrok_lint.secrets import is_placeholder, mask
+from ngrok_lint.placeholders import is_placeholder
+from ngrok_lint.secrets import mask
 
 # Prefixes of ngrok resource IDs (API reference): such a value is an ID copied from the dashboard
 # or the API, not a credential, and the agent cannot sign in with it.

@@ -74,7 +74,8 @@ from ngrok_lint.loader import Document
 from ngrok_lint.model import Finding, RuleMeta, Severity, YamlPath, finding
 from ngrok_lint.paths import dotted
 from ngrok_lint.rules import _credentials
-from ngrok_lint.secrets import credential_is_placeholder, is_placeholder, mask, mask_credential
+from ngrok_lint.placeholders import credential_is_placeholder, is_placeholder
+from ngrok_lint.secrets import mask, mask_credential
 
 META = RuleMeta(
     code="NGL303",

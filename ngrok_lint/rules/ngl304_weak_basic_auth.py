@@ -51,7 +51,7 @@ from typing import Any, Iterator, List
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Finding, RuleMeta, Severity, finding
 from ngrok_lint.rules import _credentials
-from ngrok_lint.secrets import credential_is_placeholder, split_credential
+from ngrok_lint.placeholders import credential_is_placeholder, split_credential
 
 META = RuleMeta(
     code="NGL304",
