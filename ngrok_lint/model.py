@@ -16,9 +16,10 @@ from __future__ import annotations
 import enum
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
+from ngrok_lint.home import rule_url
+
 YamlPath = Tuple[Union[str, int], ...]
 
-DOCS_URL = "https://github.com/ngrok-lint/ngrok-lint/blob/main/docs/rules.md"
 
 
 class Severity(enum.IntEnum):
@@ -120,7 +121,7 @@ class RuleMeta(NamedTuple):
 
     @property
     def url(self) -> str:
-        return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
+        return rule_url(self.code, self.name)
 
 
 class Finding(NamedTuple):

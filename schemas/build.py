@@ -30,8 +30,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+if not __package__ and str(HERE.parent) not in sys.path:
+    sys.path.insert(0, str(HERE.parent))  # run as a script: the checkout's package, for the home
+from ngrok_lint.home import schema_url  # noqa: E402  (the `$id`s derive from the project's home)
+
 DRAFT07 = "http://json-schema.org/draft-07/schema#"
-ID_BASE = "https://ngrok-lint.dev/schemas/"
 
 FILES = {
     "legacy": "ngrok-agent-legacy.schema.json",
@@ -1330,7 +1333,7 @@ def _header(key: str) -> dict:
     title, description = HEADERS[key]
     return {
         "$schema": DRAFT07,
-        "$id": ID_BASE + FILES[key],
+        "$id": schema_url(FILES[key]),
         "title": title,
         "description": _plain(description),
         "markdownDescription": description,

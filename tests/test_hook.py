@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, needs_git_checkout
 
 from ngrok_lint.discovery import FILE_PATTERN
 
@@ -76,6 +76,7 @@ def _try_repo(repo: Path, hook: str, home: str) -> subprocess.CompletedProcess:
     )
 
 
+@needs_git_checkout
 def test_check_hook_fails_on_the_config_and_never_sees_other_yaml(tmp_path: Path, pre_commit_home: str) -> None:
     repo = _repo(tmp_path)
     result = _try_repo(repo, "ngrok-lint", pre_commit_home)
@@ -86,6 +87,7 @@ def test_check_hook_fails_on_the_config_and_never_sees_other_yaml(tmp_path: Path
     assert "Traceback" not in output
 
 
+@needs_git_checkout
 def test_fix_hook_fixes_and_fails_because_it_changed_a_file(tmp_path: Path, pre_commit_home: str) -> None:
     repo = _repo(tmp_path)
     result = _try_repo(repo, "ngrok-lint-fix", pre_commit_home)

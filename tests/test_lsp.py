@@ -21,8 +21,9 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  
 
 from conftest import ROOT  # noqa: E402
 
+from ngrok_lint.home import RULES_DOCS as DOCS  # noqa: E402
+
 FIX_ALL = "source.fixAll.ngrok-lint"
-DOCS = "https://github.com/ngrok-lint/ngrok-lint/blob/main/docs/rules.md"
 
 INSECURE = """\
 version: "2"

@@ -53,7 +53,9 @@ def show(errs) -> str:
 def test_schema_is_valid_draft07(key):
     schema = SCHEMA[key]
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
-    assert schema["$id"] == "https://ngrok-lint.dev/schemas/" + FILES[key]
+    from ngrok_lint.home import schema_url
+
+    assert schema["$id"] == schema_url(FILES[key])
     assert schema["title"] and schema["description"]
     jsonschema.Draft7Validator.check_schema(schema)
 

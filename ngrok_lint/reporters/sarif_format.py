@@ -17,12 +17,13 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from ngrok_lint import __version__
-from ngrok_lint.model import DOCS_URL, Finding, RuleMeta, Safety, Severity
+from ngrok_lint.home import HOME
+from ngrok_lint.model import Finding, RuleMeta, Safety, Severity
 from ngrok_lint.paths import dotted
 from ngrok_lint.reporters import RenderOptions, Run, fix_state
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = DOCS_URL.split("/blob/", 1)[0]
+INFORMATION_URI = HOME
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "ngrokLint/v1"
 
