@@ -7,31 +7,24 @@ so that a fix never claims to touch more lines than it changes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Union
 
 from ngrok_lint.model import Finding
+from ngrok_lint.positions import is_break, split_lines
 
 if TYPE_CHECKING:  # the engine imports every rule; only the type is needed here
     from ngrok_lint.engine import Analysis
-
-# LSP and SARIF both count `\r\n`, `\r` and `\n` as line ends (and nothing else).
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
-def split_lines(text: str) -> List[str]:
-    """The lines of `text`, each with its line end."""
-    return _LINE.findall(text)
 
 
 @dataclass(frozen=True)
 class LineEdit:
     """Lines [first_line, last_line) of the old text (0-based) are replaced by `text`.
 
-    `start` and `end` are the same region as character offsets into the old text; the region
-    starts at (first_line, 0) and ends at (end_line, end_character), 0-based, characters in code
-    points. The end is the start of line `last_line`, or the end of the text when the last
+    Lines are YAML's (:mod:`ngrok_lint.positions`). `start` and `end` are the same region as
+    character offsets into the old text, which is what an output with other lines (LSP) converts;
+    the region starts at (first_line, 0) and ends at (end_line, end_character), 0-based, characters
+    in code points. The end is the start of line `last_line`, or the end of the text when the last
     replaced line has no line end.
     """
 
@@ -65,7 +58,7 @@ def line_edit(old: str, new: str) -> Optional[LineEdit]:
     inserted = "".join(new_lines[prefix: len(new_lines) - suffix])
     last = len(old_lines) - suffix
     end_line, end_character = last, 0
-    if removed and not removed[-1].endswith(("\n", "\r")):
+    if removed and not is_break(removed[-1][-1:]):
         end_line, end_character = last - 1, len(removed[-1])
     return LineEdit(prefix, last, start, end, inserted, end_line, end_character)
 

@@ -22,6 +22,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 import yaml
 
 from ngrok_lint.model import Span, YamlPath
+from ngrok_lint.positions import line_col, line_end
 
 try:  # libyaml is part of every PyYAML wheel we support; fall back rather than fail.
     _Loader: Any = yaml.CSafeLoader
@@ -173,10 +174,6 @@ class Document:
                 return default
         return node
 
-    def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
 
 class _Budget(Exception):
     def __init__(self, message: str, node: Any) -> None:
@@ -191,9 +188,7 @@ def parse(path: str, text: str) -> Union[Document, ParseProblem]:
     except yaml.MarkedYAMLError as exc:
         return _problem_from_error(exc, text)
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
-        position = getattr(exc, "position", 0) or 0
-        from ngrok_lint.source import line_col
-
+        position = _character_offset(text, getattr(exc, "position", 0) or 0)
         line, column = line_col(text, position)
         return ParseProblem(_reader_message(exc), Span.point(line, column, position))
     except RecursionError:
@@ -224,10 +219,16 @@ def _second_doc_span(text: str, after: int) -> Span:
     """The `---` (or `...`) that ends the first document."""
     match = re.compile(r"^(---|\.\.\.)", re.M).search(text, max(after - 1, 0) if after else 3)
     offset = match.start() if match else 0
-    from ngrok_lint.source import line_col
-
     line, column = line_col(text, offset)
     return Span.point(line, column, offset)
+
+
+def _character_offset(text: str, position: int) -> int:
+    """A reader error's position as a character offset: libyaml reads the text as UTF-8 and
+    counts bytes there (the pure-Python reader counts characters)."""
+    if _Loader is yaml.SafeLoader or text.isascii():
+        return position
+    return len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
 
 
 def _reader_message(exc: Exception) -> str:
@@ -350,10 +351,6 @@ class _Builder:
     def _collection_span(self, node: Any) -> Span:
         """Start of the collection to the end of its first line (block ends run past the content)."""
         start = node.start_mark
-        end_index = self.text.find("\n", start.index)
-        if end_index < 0:
-            end_index = len(self.text)
-        if end_index > start.index and self.text[end_index - 1] == "\r":
-            end_index -= 1
+        end_index = line_end(self.text, start.index)
         column = start.column + (end_index - start.index)
         return Span(start.line + 1, start.column + 1, start.line + 1, column + 1, start.index, end_index)

@@ -20,9 +20,10 @@ from pygls.lsp.server import LanguageServer
 
 from ngrok_lint import __version__, config, registry
 from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for
-from ngrok_lint.edits import LineEdit, line_edit, preview_edit, split_lines
+from ngrok_lint.edits import LineEdit, line_edit, preview_edit
 from ngrok_lint.engine import Analysis, analyze, finish
 from ngrok_lint.model import Finding, Safety, Severity
+from ngrok_lint.positions import LSP_BREAKS, Lines, units
 from ngrok_lint.reporters import fix_state
 
 SOURCE = "ngrok-lint"
@@ -63,48 +64,42 @@ class NgrokLintServer(LanguageServer):
 
 
 class Positions:
-    """1-based code-point spans of the linted text to the client's 0-based positions.
+    """Positions of the linted text as the client counts them.
 
-    The linted text has no BOM; the buffer may start with one, which shifts line 1 by a character.
+    The linted text is the buffer without its BOM (if any). A finding's 1-based YAML line and
+    column become an offset (YAML's line breaks), and the offset an LSP position: the protocol's
+    lines end only at `\\r\\n`, `\\r` and `\\n`, and characters count in the negotiated encoding
+    (:mod:`ngrok_lint.positions` owns both).
     """
 
     def __init__(self, server: LanguageServer, text: str) -> None:
-        self.codec = server.workspace.position_codec
-        self.lines = [line.rstrip("\r\n") for line in split_lines(text)] or [""]
+        self.encoding = str(server.workspace.position_codec.encoding or "utf-16")
         self.bom = 1 if text.startswith("\ufeff") else 0
-        # An ASCII line counts the same in every position encoding: no conversion needed.
-        self.ascii = [line.isascii() for line in self.lines]
+        self.yaml = Lines(text[self.bom:])
+        self.lsp = Lines(text, LSP_BREAKS)
 
-    def at(self, line: int, character: int) -> types.Position:
-        """A 0-based line and code-point character of the BOM-less text, clamped to the buffer."""
-        line = max(0, line)
-        if line >= len(self.lines):
-            last = len(self.lines) - 1
-            return self.codec.position_to_client_units(self.lines, types.Position(last, len(self.lines[last])))
-        if line == 0:
-            character += self.bom
-        character = max(0, min(character, len(self.lines[line])))
-        if self.ascii[line]:
-            return types.Position(line, character)
-        return self.codec.position_to_client_units(self.lines, types.Position(line, character))
+    def at_offset(self, offset: int) -> types.Position:
+        """A 0-based offset into the linted text, clamped to it."""
+        offset = max(0, min(offset, len(self.yaml.text))) + self.bom
+        line, column = self.lsp.line_col(offset)
+        start = self.lsp.start(line)
+        return types.Position(line - 1, units(self.lsp.text[start:offset], self.encoding))
+
+    def line_end(self, line: int) -> types.Position:
+        """The end of a 0-based LSP line's content."""
+        return self.at_offset(self.lsp.end(line + 1) - self.bom)
 
     def span(self, item: Finding) -> types.Range:
         span = item.span
-        start = self.at(span.line - 1, span.column - 1)
-        end = self.at(span.end_line - 1, span.end_column - 1)
-        if (end.line, end.character) < (start.line, start.character):
-            end = start
-        return types.Range(start=start, end=end)
+        start = self.yaml.offset(span.line, span.column)
+        end = max(start, self.yaml.offset(span.end_line, span.end_column))
+        return types.Range(start=self.at_offset(start), end=self.at_offset(end))
 
     def edit(self, edit: LineEdit) -> types.TextEdit:
-        """A line edit of the BOM-less text as a text edit of the buffer."""
-        start = types.Position(edit.first_line, self.bom if edit.first_line == 0 else 0)
-        if edit.end_character == 0:
-            # The start of a line, possibly the one after the last line: clients accept that.
-            end = types.Position(edit.end_line, self.bom if edit.end_line == 0 else 0)
-        else:
-            end = self.at(edit.end_line, edit.end_character)
-        return types.TextEdit(range=types.Range(start=start, end=end), new_text=edit.text)
+        """An edit of the BOM-less text as a text edit of the buffer."""
+        # Offset 0 is just past a BOM, which stays in front of whatever the edit writes.
+        span = types.Range(start=self.at_offset(edit.start), end=self.at_offset(edit.end))
+        return types.TextEdit(range=span, new_text=edit.text)
 
 
 # --- linting -------------------------------------------------------------------------------------
@@ -152,7 +147,7 @@ def lint(server: NgrokLintServer, uri: str) -> Linted:
     except ConfigError as exc:
         linted.diagnostics = [
             types.Diagnostic(
-                range=types.Range(start=types.Position(0, 0), end=positions.at(0, len(positions.lines[0]))),
+                range=types.Range(start=types.Position(0, 0), end=positions.line_end(0)),
                 message=f"ngrok-lint configuration error: {exc}",
                 severity=types.DiagnosticSeverity.Error,
                 source=SOURCE,

@@ -1,7 +1,7 @@
 """Small immutable values shared by the loader, the rules, the fixer and the reporters.
 
-Positions are 1-based lines and columns for people, plus 0-based character offsets into the
-decoded text (without BOM) for edits. The conversion from the parser's 0-based marks happens in
+Positions are 1-based lines and code-point columns for people, plus 0-based character offsets
+into the decoded text (without BOM) for edits; :mod:`ngrok_lint.positions` says what a line is. The conversion from the parser's 0-based marks happens in
 exactly one place: :meth:`Span.from_marks`.
 
 The values here and across the plain lint path are ``typing.NamedTuple`` classes, not dataclasses:
@@ -62,7 +62,12 @@ class Span(NamedTuple):
 
     @classmethod
     def from_marks(cls, start: object, end: object) -> "Span":
-        """From two PyYAML/ruamel marks (0-based line, column and index)."""
+        """From two PyYAML marks (0-based line, column and index).
+
+        PyYAML's marks (libyaml's and the pure-Python ones) count lines and code-point columns
+        exactly as :mod:`ngrok_lint.positions` does (tests/test_positions.py); ruamel.yaml's do
+        not on NEL/LS/PS, so its marks never come here.
+        """
         return cls(
             start.line + 1,  # type: ignore[attr-defined]
             start.column + 1,  # type: ignore[attr-defined]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 from typing import NamedTuple, Optional, Tuple, Union
 
+from ngrok_lint.positions import byte_position
+
 # Longest BOM first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS: Tuple[Tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -51,7 +53,8 @@ def decode(path: str, data: bytes) -> Union[Source, DecodeError]:
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError as exc:
-        line, column = _position_of_byte(body, exc.start)
+        # A line and a code-point column of the text before the bad byte, as every position is.
+        line, column = byte_position(body, exc.start, encoding)
         return DecodeError(
             path,
             f"the file is not valid {encoding.upper()} text (byte 0x{body[exc.start]:02x} at offset {exc.start}); "
@@ -71,13 +74,6 @@ def decode(path: str, data: bytes) -> Union[Source, DecodeError]:
         mixed_newlines=bool(crlf and lf),
         final_newline=text.endswith("\n") or text == "",
     )
-
-
-def _position_of_byte(body: bytes, offset: int) -> Tuple[int, int]:
-    before = body[:offset]
-    line = before.count(b"\n") + 1
-    last = before.rfind(b"\n")
-    return line, offset - last
 
 
 def read_path(path: str, limit: int = 10 * 1024 * 1024) -> Union[bytes, str]:
@@ -105,14 +101,3 @@ def read_path(path: str, limit: int = 10 * 1024 * 1024) -> Union[bytes, str]:
         if exc.errno == errno.ELOOP:
             return "is a symbolic link loop; fix or remove the link"
         return f"cannot read ({exc.strerror or exc}); check the path"
-
-
-def line_col(text: str, offset: int) -> Tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def first_line_of(text: str, needle: str) -> Optional[int]:
-    index = text.find(needle)
-    return None if index < 0 else index

@@ -20,6 +20,7 @@ from ngrok_lint import __version__
 from ngrok_lint.home import HOME
 from ngrok_lint.model import Finding, RuleMeta, Safety, Severity
 from ngrok_lint.paths import dotted
+from ngrok_lint.positions import BREAKS
 from ngrok_lint.reporters import RenderOptions, Run, fix_state
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -222,7 +223,9 @@ def render(run: Run, options: RenderOptions) -> str:
                     }
                 },
                 "invocations": [invocation],
+                # Regions count lines and columns as the YAML parser does (ngrok_lint.positions).
                 "columnKind": "unicodeCodePoints",
+                "newlineSequences": list(BREAKS),
                 "originalUriBaseIds": {SRCROOT: {"uri": _file_uri(os.getcwd()).rstrip("/") + "/"}},
                 "results": results,
             }

@@ -46,7 +46,8 @@ from typing import Iterable, Iterator, List, Optional
 from ngrok_lint import registry
 from ngrok_lint.loader import Document, ParseProblem
 from ngrok_lint.model import Finding, RuleMeta, Severity, Span, finding
-from ngrok_lint.source import DecodeError, line_col
+from ngrok_lint.positions import line_col
+from ngrok_lint.source import DecodeError
 
 META = RuleMeta(
     code="NGL001",

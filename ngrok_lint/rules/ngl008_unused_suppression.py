@@ -5,9 +5,20 @@ it that is unknown or suppressed nothing, so that suppressions do not outlive th
 were written for. Not reported with `--no-suppressions`, and not for rules that are not selected
 in this run.
 
+A malformed suppression is reported too, with its position: a comment starting
+`# ngrok-lint:` that does not read as `ignore[...]` or `ignore-file[...]` (another word, a `[` that
+is not closed, empty brackets, text glued to the `]`), or that names an unknown rule. It
+suppresses nothing, not even the codes in it that are known. The catalogue has no code of its own
+for this: a malformed suppression is a suppression that suppresses nothing, which is this rule's.
+
+Only YAML comments are suppressions: `# ngrok-lint: ...` written inside a value (a block scalar, a
+quoted string, a plain scalar over several lines) is text of the value, never read and never
+removed.
+
 ## Why is this bad?
 A stale suppression hides the next real finding on that line. An unknown code is a typo that
-suppresses nothing at all.
+suppresses nothing at all, and so is a malformed comment: `# ngrok-lint: ignore[NGL201` without its
+`]` looks like a suppression and is not one.
 
 ## Example
 ```yaml
@@ -22,8 +33,10 @@ web_addr: 127.0.0.1:4040
 ```
 
 ## Fix
-Safe: the whole comment is removed when nothing in it is used (the whole line when the comment
-stands alone), otherwise only the dead codes are.
+Safe: the whole comment is removed when nothing in it is used or every code in it is unknown (the
+whole line when the comment stands alone), otherwise only the dead codes are. The fix edits the
+comment alone, from its `#` to the end of its line. A malformed comment, or one that mixes known
+and unknown codes, has no fix: correcting it would start suppressing, which is the author's call.
 """
 
 from __future__ import annotations
@@ -50,30 +63,35 @@ def check(doc: Any, ctx: Any) -> Iterable[Finding]:
 
 def unused(suppressions: Iterable[Suppression], text: str, enabled: frozenset) -> Iterator[Finding]:
     for sup in suppressions:
+        if sup.problem is not None:
+            yield finding(META, f"malformed suppression: {sup.problem}; it suppresses nothing", sup.comment)
+            continue
+        if sup.unknown:
+            names = ", ".join(f"`{t}`" for t in sup.unknown)
+            if len(sup.unknown) == len(sup.codes):
+                yield _finding(sup, text, f"unknown rule {names}: remove it", [])
+            else:  # removing the typo would start suppressing the rest: the author decides
+                yield finding(META, f"unknown rule {names}: the suppression suppresses nothing until it is corrected",
+                              sup.comment)
+            continue
         if not sup.codes:
             if "*" not in sup.used:
                 yield _finding(sup, text, f"`ngrok-lint: {sup.kind}` suppressed nothing: remove it", [])
             continue
-        dead: List[str] = []
-        unknown: List[str] = []
-        for token in sup.codes:
-            meta = next((m for m in registry.rules() if registry.matches(token, m)), None)
-            if meta is None:
-                unknown.append(token)
-            elif token not in sup.used and any(registry.matches(token, m) and m.code in enabled for m in registry.rules()):
-                dead.append(token)
-        if not dead and not unknown:
-            continue
-        parts = []
-        if unknown:
-            parts.append(f"unknown rule {', '.join(f'`{t}`' for t in unknown)}")
+        dead = [
+            token for token in sup.codes
+            if token not in sup.used and any(registry.matches(token, m) and m.code in enabled for m in registry.rules())
+        ]
         if dead:
-            parts.append(f"{', '.join(f'`{t}`' for t in dead)} suppressed nothing")
-        keep = [t for t in sup.codes if t not in dead and t not in unknown]
-        yield _finding(sup, text, f"{'; '.join(parts)}: remove {'it' if not keep else 'the dead codes'}", keep)
+            keep = [t for t in sup.codes if t not in dead]
+            message = f"{', '.join(f'`{t}`' for t in dead)} suppressed nothing: remove {'it' if not keep else 'the dead codes'}"
+            yield _finding(sup, text, message, keep)
 
 
 def _finding(sup: Suppression, text: str, message: str, keep: List[str]) -> Finding:
+    """The finding, with a fix that edits only the comment: from its `#` to its line break (and
+    the whole line when the comment stands alone on it). Comments come from the scanner, so no
+    edit reaches into a value."""
     if keep:
         new = f"# ngrok-lint: {sup.kind}[{', '.join(keep)}]" + (f" {sup.reason}" if sup.reason else "")
         change = Change(Op.TEXT, value=new, start=sup.comment.start, end=sup.comment.end)
@@ -83,7 +101,7 @@ def _finding(sup: Suppression, text: str, message: str, keep: List[str]) -> Find
         title = "remove the comment line"
     else:
         start = sup.comment.start
-        while start > 0 and text[start - 1] in " \t":
+        while start > sup.line_start and text[start - 1] in " \t":
             start -= 1
         change = Change(Op.TEXT, value="", start=start, end=sup.comment.end)
         title = "remove the comment"
