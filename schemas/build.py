@@ -6,8 +6,13 @@ The schemas are written here once, as Python data, and emitted as JSON:
     python schemas/build.py          # (re)write the four *.schema.json files beside this script
     python schemas/build.py --check  # exit 1 when a committed file differs from the generator
 
-Every fact comes from ``reference/ngrok-agent-config.md`` (its "Verified corrections" first).
-What the reference marks UNVERIFIED is accepted (optional) and never required.
+Which keys exist in each format and context, their types, and which are deprecated come from the
+facts data in ``ngrok_lint/facts/`` (``keys.json``, ``deprecations.json``: every row with the
+ngrok-docs page and commit it was read from, or the 2.x agent for the legacy format). The build
+fails when the properties written here and the keys of the data disagree, and stamps every
+property with its source (``x-ngrok-source``). Descriptions, patterns and defaults are written
+here, from ``reference/ngrok-agent-config.md`` (its "Verified corrections" first). What the
+reference marks UNVERIFIED is accepted (optional) and never required.
 
 Conventions the Python core relies on:
 
@@ -35,6 +40,16 @@ if not __package__ and str(HERE.parent) not in sys.path:
 from ngrok_lint.home import schema_url  # noqa: E402  (the `$id`s derive from the project's home)
 
 DRAFT07 = "http://json-schema.org/draft-07/schema#"
+
+FACTS = HERE.parent / "ngrok_lint" / "facts"
+
+
+def _facts(name: str) -> dict:
+    return json.loads((FACTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+KEYS = _facts("keys")
+DEPRECATIONS = _facts("deprecations")
 
 FILES = {
     "legacy": "ngrok-agent-legacy.schema.json",
@@ -103,7 +118,6 @@ PAT = {
     "addr_tcp": fmt(ADDR_TCP),
     "addr_tls": fmt(ADDR_TLS),
     "hostport": fmt(HOSTPORT),
-    "web_addr": fmt(rf"{OPT_HOSTPORT}|false"),
     "web_addr_legacy": fmt(rf"{OPT_HOSTPORT}|{PORT}|false"),
     "cidr": fmt(CIDR),
     "ip": fmt(rf"{IPV4}|{IPV6}"),
@@ -115,7 +129,8 @@ PAT = {
     "socks5_proxy": fmt(r"socks5://\S+"),
     "http_url": fmt(r"https?://\S+"),
     "domain": fmt(DOMAIN),
-    "label": fmt(LABEL),
+    # agent/config/v2.mdx: "Any valid combination of letters, numbers, hyphens or periods."
+    "subdomain": fmt(rf"{LABEL}(?:\.{LABEL})*"),
     "endpoint_url": fmt(ENDPOINT_URL) + "|^$",
     "labels": fmt(r"[^=\s]+=.*"),
 }
@@ -145,9 +160,105 @@ def ref(name: str) -> dict:
     return {"$ref": f"#/definitions/{name}"}
 
 
-def dep(md: str, replacement: str, type=None, **kw) -> dict:  # noqa: A002
-    """A deprecated property: `deprecated: true` and the replacement in the description."""
-    return P(f"**Deprecated**: {replacement}. {md}", type, deprecated=True, **kw)
+# --------------------------------------------------------------------------------------------
+# Facts: which keys exist where, their sources, and their deprecations (ngrok_lint/facts/)
+# --------------------------------------------------------------------------------------------
+#: JSON types a property may take for each type of the facts data ("string" fields accept any
+#: scalar, see the module doc). None: not checked (enums carry their own values).
+FACT_TYPES = {
+    "string": {"string", "number", "boolean", "integer"},
+    "path": {"string", "number", "boolean", "integer"},
+    "domain": {"string", "number", "boolean", "integer"},
+    "url": {"string", "number", "boolean", "integer"},
+    "host-port": {"string", "number", "boolean", "integer"},
+    "address": {"string", "integer", "boolean"},
+    "boolean": {"boolean"},
+    "integer": {"integer"},
+    "number": {"number", "integer"},
+    "duration": {"string", "number"},
+    "list": {"array"},
+    "map": {"object", "string"},  # a Traffic Policy may be written as a string
+    "enum": None,
+    "unknown": None,
+}
+
+
+def _rows(fmt: str, contexts: tuple) -> dict:
+    """key → facts rows of that key in any of `contexts` of format `fmt`."""
+    found: dict = {}
+    for row in KEYS["rows"]:
+        if row["format"] == fmt and row["context"] in contexts:
+            found.setdefault(row["key"], []).append(row)
+    return found
+
+
+def _cite(row: dict) -> str:
+    return f"{row['source']}@{row['commit'][:7]}" if row.get("commit") else row["source"]
+
+
+def _check_type(prop: dict, fact_type: str, where: str) -> None:
+    allowed = FACT_TYPES[fact_type]
+    types = prop.get("type")
+    if allowed is None or types is None:
+        return
+    types = {types} if isinstance(types, str) else set(types)
+    wrong = types - allowed - {"null"}
+    if wrong:
+        raise SystemExit(f"{where}: the schema allows {sorted(wrong)}, the facts data says {fact_type}")
+
+
+def _deprecate(prop: dict, key: str, fmt: str, contexts: list) -> dict:
+    """Mark `prop` deprecated as deprecations.json says for `key` in `contexts` of format `fmt`."""
+    rows = {ctx: row for row in DEPRECATIONS["rows"] for ctx in contexts
+            if fmt in row["formats"] and row["context"] == ctx and row["key"] == key}
+    if not rows:
+        return prop
+    row = next(iter(rows.values()))
+    md = prop["markdownDescription"]
+    if len(rows) == len(contexts):
+        md, extra = f"**Deprecated**: {row['replacement']}. {md}", {"deprecated": True}
+    else:  # deprecated in some contexts only (e.g. on http tunnels but not on tcp/tls ones)
+        where = ", ".join(ctx.split(".", 1)[-1] for ctx in rows)
+        md, extra = f"**Deprecated** on {where} tunnels: {row['replacement']}. {md}", {}
+    return {**prop, "description": _plain(md), "markdownDescription": md, **extra,
+            "x-ngrok-deprecated-by": _cite(row)}
+
+
+def sourced(props: dict, fmt: str, contexts: tuple, dep_format: str | None = None, where: str = "") -> dict:
+    """`props` checked against the facts keys of `contexts` and stamped with their sources.
+
+    Every key written here must be in the data and the reverse; nested keys (`oauth.provider`)
+    are checked against the `properties` of their parent. With `dep_format`, deprecations of
+    that format are applied (a v3 file's tunnels use the v2 key rows with v3 deprecations).
+    """
+    rows = _rows(fmt, contexts)
+    top = {key: found for key, found in rows.items() if "." not in key}
+    missing, extra = sorted(set(top) - set(props)), sorted(set(props) - set(top))
+    if missing or extra:
+        raise SystemExit(
+            f"{where or fmt}: keys differ from ngrok_lint/facts/keys.json: in the data only {missing}, "
+            f"written here only {extra}"
+        )
+    out = {}
+    for key, prop in props.items():
+        prop = dict(prop)
+        _check_type(prop, top[key][0]["type"], f"{where}.{key}")
+        subs = {k.split(".", 1)[1]: r for k, r in rows.items() if k.startswith(key + ".")}
+        if subs and isinstance(prop.get("properties"), dict):
+            nested = {}
+            for sub, sub_prop in prop["properties"].items():
+                if sub not in subs:
+                    raise SystemExit(f"{where}.{key}.{sub}: not in ngrok_lint/facts/keys.json")
+                _check_type(sub_prop, subs[sub][0]["type"], f"{where}.{key}.{sub}")
+                nested[sub] = {**sub_prop, "x-ngrok-source": _cite(subs[sub][0])}
+            if set(subs) - set(nested):
+                raise SystemExit(f"{where}.{key}: not written here {sorted(set(subs) - set(nested))}")
+            prop["properties"] = nested
+        prop["x-ngrok-source"] = _cite(top[key][0])
+        if dep_format is not None:
+            prop = _deprecate(prop, key, dep_format, sorted({r["context"] for r in top[key]}))
+        out[key] = prop
+    return out
 
 
 def scalar(md: str, **kw) -> dict:
@@ -326,13 +437,19 @@ def web_addr(legacy: bool) -> dict:
             default="127.0.0.1:4040",
             examples=["127.0.0.1:4040", "localhost:4040", False],
         )
+    # A bare port: agent 2.3.41 accepts it (the oracle), and nothing in agent/config/v3.mdx or the
+    # changelog says agent 3.x stopped (a real version 2 file with 3.1.1's `web_allow_hosts` uses
+    # `web_addr: 4040`). Without evidence of a refusal it is not an error.
     return P(
-        "Address of the local web inspector and agent API, as `host:port`, or `false` to disable "
-        "both. The inspector and API have no authentication: keep them on a loopback address "
-        "(default `127.0.0.1:4040`).",
-        ["string", "boolean", "null"],
-        pattern=PAT["web_addr"],
-        allOf=[{"if": {"type": "boolean"}, "then": {"const": False}}],
+        "Address of the local web inspector and agent API, as `host:port` (ngrok's docs) or a bare "
+        "port, or `false` to disable both. The inspector and API have no authentication: keep them "
+        "on a loopback address (default `127.0.0.1:4040`).",
+        ["string", "integer", "boolean", "null"],
+        pattern=PAT["web_addr_legacy"],
+        allOf=[
+            {"if": {"type": "boolean"}, "then": {"const": False}},
+            {"if": {"type": "integer"}, "then": {"minimum": 0, "maximum": 65535}},
+        ],
         default="127.0.0.1:4040",
         examples=["127.0.0.1:4040", "localhost:4040", False],
     )
@@ -771,9 +888,9 @@ def legacy_tunnel() -> dict:
         "hostname": P("Custom host name to request (http, tls). " + HOSTNAME_DOMAIN, SCALAR,
                       pattern=or_empty(PAT["domain"])),
         "subdomain": P(
-            "Sub-domain of the ngrok domain to request: one DNS label (http, tls).",
+            "Sub-domain of the ngrok domain to request: letters, digits, hyphens and periods (http, tls).",
             SCALAR,
-            pattern=or_empty(PAT["label"]),
+            pattern=or_empty(PAT["subdomain"]),
         ),
         "inspect": INSPECT,
         "metadata": TUNNEL_METADATA,
@@ -788,7 +905,7 @@ def legacy_tunnel() -> dict:
         "markdownDescription": "A tunnel of an ngrok 2.x config (`proto` and `addr` are required).",
         # Not null: agent 2.3.41 refuses an empty entry (`Empty tunnel definition with name 'web'`).
         "type": "object",
-        "properties": props,
+        "properties": sourced(props, "legacy", ("tunnel",), where="legacy tunnel"),
         "required": ["proto", "addr"],
         "additionalProperties": False,
         "allOf": [
@@ -835,11 +952,12 @@ def v2_tunnel(fmt_name: str) -> dict:
             pattern=PAT["domain"],
             examples=["myapp.ngrok.app"],
         ),
-        "hostname": dep(
-            "Custom host name to request. " + HOSTNAME_DOMAIN, "use `domain`", SCALAR, pattern=PAT["domain"]
+        "hostname": P(
+            "Custom host name to request. " + HOSTNAME_DOMAIN, SCALAR, pattern=PAT["domain"]
         ),
-        "subdomain": dep(
-            "Sub-domain of the ngrok domain: one DNS label.", "use `domain`", SCALAR, pattern=PAT["label"]
+        "subdomain": P(
+            "Sub-domain of the ngrok domain: letters, digits, hyphens and periods.", SCALAR,
+            pattern=PAT["subdomain"]
         ),
         "schemes": P(
             "Public schemes of an http tunnel: `https` (default in agent 3.x) and/or `http` "
@@ -849,28 +967,25 @@ def v2_tunnel(fmt_name: str) -> dict:
             default=["https"],
             examples=[["https"]],
         ),
-        "basic_auth": dep(
+        "basic_auth": P(
             "List of `username:password` (passwords 8+ characters; secrets).",
-            "use the Traffic Policy `basic-auth` action",
             ARR,
             items=P("A `username:password` pair.", SCALAR),
         ),
-        "host_header": dep(HOST_HEADER_MD, "use the Traffic Policy `add-headers` action on `host`", SCALAR),
+        "host_header": P(HOST_HEADER_MD, SCALAR),
         "crt": CRT,
         "key": KEY,
-        "circuit_breaker": dep(
+        "circuit_breaker": P(
             "Reject requests when the ratio of 5xx responses exceeds this value (0–1).",
-            "use the Traffic Policy `circuit-breaker` action",
             NUM,
             minimum=0,
             maximum=1,
         ),
-        "compression": dep(
-            "Gzip-compress HTTP responses.", "use the Traffic Policy `compress-response` action", BOOL
+        "compression": P(
+            "Gzip-compress HTTP responses.", BOOL
         ),
-        "ip_restriction": dep(
+        "ip_restriction": P(
             "Allow or deny client IPs by CIDR.",
-            "use the Traffic Policy `restrict-ips` action",
             OBJ,
             properties={
                 "allow_cidrs": cidr_list("Only connections from these CIDRs are accepted."),
@@ -878,14 +993,12 @@ def v2_tunnel(fmt_name: str) -> dict:
             },
             additionalProperties=False,
         ),
-        "mutual_tls_cas": dep(
+        "mutual_tls_cas": P(
             "Path of PEM CAs that client certificates must chain to (tls tunnels also need `crt` and `key`).",
-            "use the Traffic Policy `terminate-tls` action with `mutual_tls_certificate_authorities`",
             SCALAR,
         ),
-        "oauth": dep(
+        "oauth": P(
             "OAuth at ngrok's edge. Without `allow_emails`/`allow_domains` anyone with an account at the provider gets in.",
-            "use the Traffic Policy `oauth` action",
             OBJ,
             properties={
                 "provider": enum("Identity provider.", OAUTH_PROVIDERS),
@@ -899,9 +1012,8 @@ def v2_tunnel(fmt_name: str) -> dict:
             },
             additionalProperties=False,
         ),
-        "oidc": dep(
+        "oidc": P(
             "OpenID Connect at ngrok's edge. " + UNVERIFIED,
-            "use the Traffic Policy `openid-connect` action",
             OBJ,
             properties={
                 "issuer_url": P("Issuer URL.", STR, pattern=PAT["http_url"]),
@@ -915,9 +1027,8 @@ def v2_tunnel(fmt_name: str) -> dict:
             "PROXY protocol version sent to the upstream: `1` or `2` (empty: off).",
             [1, 2, "1", "2", ""],
         ),
-        "request_header": dep(
+        "request_header": P(
             "Headers added to / removed from requests.",
-            "use the Traffic Policy `add-headers`/`remove-headers` actions",
             OBJ,
             properties={
                 "add": str_list("Headers to add, as `key:value`.", "A `key:value` header."),
@@ -925,9 +1036,8 @@ def v2_tunnel(fmt_name: str) -> dict:
             },
             additionalProperties=False,
         ),
-        "response_header": dep(
+        "response_header": P(
             "Headers added to / removed from responses.",
-            "use the Traffic Policy `add-headers`/`remove-headers` actions in `on_http_response`",
             OBJ,
             properties={
                 "add": str_list("Headers to add, as `key:value`.", "A `key:value` header."),
@@ -935,9 +1045,8 @@ def v2_tunnel(fmt_name: str) -> dict:
             },
             additionalProperties=False,
         ),
-        "user_agent_filter": dep(
+        "user_agent_filter": P(
             "Allow or deny User-Agents by RE2 regular expression (agent 3.3.5+).",
-            "use Traffic Policy expressions with a `deny` action",
             OBJ,
             properties={
                 "allow": str_list("User-Agent patterns allowed.", "An RE2 regular expression."),
@@ -945,9 +1054,8 @@ def v2_tunnel(fmt_name: str) -> dict:
             },
             additionalProperties=False,
         ),
-        "verify_webhook": dep(
+        "verify_webhook": P(
             "Verify webhook signatures.",
-            "use the Traffic Policy `verify-webhook` action",
             OBJ,
             properties={
                 "provider": scalar("Webhook provider id, e.g. `slack`, `github`, `stripe`."),
@@ -955,10 +1063,9 @@ def v2_tunnel(fmt_name: str) -> dict:
             },
             additionalProperties=False,
         ),
-        "websocket_tcp_converter": dep("Convert websocket connections to TCP upstream.", "no replacement", BOOL),
-        "policy": dep(
+        "websocket_tcp_converter": P("Convert websocket connections to TCP upstream.", BOOL),
+        "policy": P(
             "Traffic Policy (agent 3.6–3.13 name).",
-            "renamed `traffic_policy` in agent 3.14.0",
             allOf=[ref("traffic_policy")],
         ),
         "traffic_policy": P(
@@ -995,32 +1102,43 @@ def v2_tunnel(fmt_name: str) -> dict:
         "app_protocol": scalar("Upstream application protocol (CLI `--app-protocol`). " + UNVERIFIED),
     }
     if fmt_name == "v2":
-        props["labels"] = dep(
+        props["labels"] = P(
             "Labels (`name=value`) that attach the tunnel to an ngrok Edge; a labeled tunnel has no `proto`.",
-            "use v3 endpoints",
             ARR,
             items=P("A `name=value` label.", STR, pattern=PAT["labels"]),
             examples=[["edge=edghts_2gYaK9XAVa3ANouaDEPrkeaxkYT"]],
         )
-        md = "A tunnel (config version 2 syntax): `addr` is required, and `proto` unless `labels` is given."
+        # agent/config/v2.mdx: "`--url` becomes `url`"; a tunnel with a `url` takes its protocol
+        # from the URL's scheme (ngrok's guides write such tunnels without `proto`).
+        md = ("A tunnel (config version 2 syntax): `addr` is required, and `proto` unless `labels` or `url` "
+              "is given.")
         extra = {
             "required": ["addr"],
             "if": {"not": {"required": ["labels"]}},
-            "then": {"required": ["proto"]},
+            "then": {"if": {"not": {"required": ["url"]}}, "then": {"required": ["proto"]}},
         }
     else:
         md = "A tunnel of a version 3 file (deprecated: use `endpoints`); v2 tunnel syntax without labels."
-        extra = {"required": ["proto", "addr"]}
+        extra = {"required": ["addr"], "if": {"not": {"required": ["url"]}}, "then": {"required": ["proto"]}}
     return {
         "description": _plain(md),
         "markdownDescription": md,
         "type": OBJ,
-        "properties": dict(sorted(props.items(), key=lambda kv: TUNNEL_ORDER.index(kv[0]))),
+        "properties": sourced(
+            dict(sorted(props.items(), key=lambda kv: TUNNEL_ORDER.index(kv[0]))),
+            "v2",
+            TUNNEL_CONTEXTS if fmt_name == "v2" else tuple(c for c in TUNNEL_CONTEXTS if c != "tunnel.labeled"),
+            dep_format=fmt_name,
+            where=f"{fmt_name} tunnel",
+        ),
         "additionalProperties": False,
         "allOf": addr_by_proto(),
         **extra,
     }
 
+
+#: The contexts of keys.json whose rows make up a tunnel (version 3 files have no labeled tunnels).
+TUNNEL_CONTEXTS = ("tunnel", "tunnel.http", "tunnel.tcp", "tunnel.tls", "tunnel.labeled")
 
 TUNNEL_ORDER = [
     "proto", "addr", "labels", "domain", "hostname", "subdomain", "schemes", "remote_addr", "inspect",
@@ -1075,7 +1193,10 @@ V3_ENDPOINT = {
                     ["http1", "http2"],
                     default="http1",
                 ),
-                "proxy_protocol": enum("PROXY protocol version sent to the upstream: `1` or `2`.", [1, 2, "1", "2"]),
+                "proxy_protocol": enum(
+                    "PROXY protocol version sent to the upstream: `1` or `2`; empty when not used.",
+                    [1, 2, "1", "2", ""],
+                ),
             },
             required=["url"],
             additionalProperties=False,
@@ -1121,7 +1242,7 @@ def v3_agent() -> dict:
         "description": _plain(md),
         "markdownDescription": md,
         "type": OBJ,
-        "properties": dict(sorted(props.items())),
+        "properties": sourced(dict(sorted(props.items())), "v3", ("agent",), dep_format="v3", where="v3 agent"),
         "additionalProperties": False,
     }
 
@@ -1183,7 +1304,7 @@ def legacy_root() -> dict:
     }
     return {
         "type": "object",
-        "properties": props,
+        "properties": sourced(props, "legacy", ("agent",), where="legacy"),
         "additionalProperties": False,
         "x-ngrok-lint-format": "legacy",
     }
@@ -1197,9 +1318,8 @@ def v2_root() -> dict:
             examples=[2, "2"],
         ),
         **agent_settings_v2_common(),
-        "region": dep(
+        "region": P(
             "Region: `us`, `eu`, `ap`, `au`, `sa`, `jp`, `in`, `us-cal-1` (`auto` is UNVERIFIED in the file).",
-            "the agent picks the lowest-latency region (since 3.5.0)",
             enum=["us", "eu", "ap", "au", "sa", "jp", "in", "us-cal-1", "auto", None],
         ),
         "root_cas": scalar(ROOT_CAS_MD, default="trusted", examples=["trusted", "host"]),
@@ -1220,7 +1340,7 @@ def v2_root() -> dict:
     props = {"version": version, **dict(sorted(props.items()))}
     return {
         "type": "object",
-        "properties": props,
+        "properties": sourced(props, "v2", ("agent",), dep_format="v2", where="v2"),
         "required": ["version"],
         "additionalProperties": False,
         "x-ngrok-lint-format": "v2",
@@ -1238,16 +1358,15 @@ def v3_root() -> dict:
                    allOf=[ref("v3_agent")]),
         "endpoints": P("Endpoint definitions, each started by `ngrok start NAME` or `--all`.", ARR,
                        items=ref("v3_endpoint")),
-        "tunnels": dep(
+        "tunnels": P(
             "Tunnel definitions in v2 tunnel syntax (labeled tunnels are not supported).",
-            "use `endpoints`",
             OBJ,
             additionalProperties=ref("v3_tunnel"),
         ),
     }
     return {
         "type": "object",
-        "properties": props,
+        "properties": sourced(props, "v3", ("root",), dep_format="v3", where="v3"),
         "required": ["version"],
         "additionalProperties": False,
         "x-ngrok-lint-format": "v3",
@@ -1259,7 +1378,8 @@ DEFINITIONS = {
     "v2_tunnel": lambda: v2_tunnel("v2"),
     "v3_tunnel": lambda: v2_tunnel("v3"),
     "v3_agent": v3_agent,
-    "v3_endpoint": lambda: V3_ENDPOINT,
+    "v3_endpoint": lambda: {**V3_ENDPOINT, "properties": sourced(V3_ENDPOINT["properties"], "v3", ("endpoint",),
+                                                                 where="v3 endpoint")},
     "traffic_policy": lambda: TRAFFIC_POLICY,
     "tp_rule": lambda: TP_RULE,
     "tp_action": lambda: TP_ACTION,

@@ -103,9 +103,9 @@ EXPECTED: Dict[str, FrozenSet[str]] = {
     "089-devanooga__devanewbot__ngrok.sample.yml": frozenset({"NGL002", "NGL003"}),
     "090-Montana__ngrok-bash-quick-setup__.ngrok2_ngrok.yml": frozenset({"NGL001"}),
     "091-Jakewolfm__minecraft-server-on-heroku-template__.ngrok2_ngrok.yml": frozenset({"NGL003"}),
-    # The index calls the dotted subdomains QUESTIONABLE; rules.md settles it: a subdomain is one
-    # DNS label (NGL002).
-    "092-Mouja0412__dotfiles__.ngrok2_ngrok.yml": frozenset({"NGL002", "NGL003"}),
+    # The index calls the dotted subdomains QUESTIONABLE; rules.md settles it: a subdomain holds
+    # letters, digits, hyphens and periods (agent/config/v2.mdx), and agent 2.3.41 loads them.
+    "092-Mouja0412__dotfiles__.ngrok2_ngrok.yml": frozenset({"NGL003"}),
     "093-enterthematrix__toolkit__config_ngrok.yaml.yml": frozenset({"NGL001"}),
     "094-gildlab__ipfs-node__ngrok_config.yml": frozenset({"NGL002", "NGL003"}),
     "095-matsubara0507__git-plantation__ngrok_config.yml": frozenset({"NGL003"}),

@@ -7,7 +7,8 @@ version 3) and reports each violation once, where it is:
   that place is close;
 - a value of the wrong type (`inspect: "yes"` where a boolean is expected), outside its enum
   (`proto: ftp`), or malformed: a `host:port`, CIDR, duration, URL or host name that is not one,
-  or a `subdomain` with a dot (a subdomain is one DNS label);
+  or a `subdomain` with characters other than letters, digits, hyphens and periods (ngrok's
+  `agent/config/v2.mdx`);
 - a missing required key (a tunnel without `addr`), on the mapping that lacks it;
 - a file whose content is not a mapping of settings (empty, comments only, a list, a lone value).
 
