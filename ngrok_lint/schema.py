@@ -266,7 +266,7 @@ FORMAT_WORDS: Dict[str, str] = {
     "web_allow_hosts": "an IP address, a CIDR, a host name, or .example.com for its sub-domains",
     "hostname": "a full host name (such as app.example.com)",
     "domain": "a domain name (such as app.example.com, or '*.example.com' quoted)",
-    "subdomain": "a single DNS label (letters, digits and hyphens, no dots)",
+    "subdomain": "a sub-domain (letters, digits, hyphens and periods)",
     "proxy_url": "an http://, https:// or socks5:// URL",
     "http_proxy": _HTTP_URL,
     "socks5_proxy": "a socks5:// URL",
@@ -277,8 +277,8 @@ FORMAT_WORDS: Dict[str, str] = {
     "addr": "an address the agent can forward to (a port, host:port, or for http a URL without a path)",
     "inspect_db_size": "a size in bytes: a positive whole number, 0 for the default, or -1 to disable",
 }
-_WEB_ADDR = "host:port (such as 127.0.0.1:4040), or false to turn the inspector off"
-_WEB_ADDR_LEGACY = "host:port, :port or a port (such as 127.0.0.1:4040), or false to turn the inspector off"
+# Every format takes the same forms (a bare port too: agent 2.3.41 loads it, no 3.x source refuses it).
+_WEB_ADDR = "host:port, :port or a port (such as 127.0.0.1:4040), or false to turn the inspector off"
 
 #: Known misspellings whose right name difflib would not find, or would rank below another.
 #: Keys NGL005 refuses together: a rename to one of them is not offered while the other is there.
@@ -374,7 +374,7 @@ def _property_name(path: YamlPath) -> Optional[str]:
 def _format_words(path: YamlPath, schema: Dict[str, Any], fmt: str) -> Optional[str]:
     name = _property_name(path)
     if name == "web_addr":
-        return _WEB_ADDR_LEGACY if fmt == "legacy" else _WEB_ADDR
+        return _WEB_ADDR
     if name in FORMAT_WORDS:
         return FORMAT_WORDS[name]
     pattern = str(schema.get("pattern", ""))
@@ -585,11 +585,7 @@ class Explainer:
         if validator == "pattern":
             if words is None:
                 return f"{where}: {got} is malformed"
-            hint = ""
-            if name == "subdomain" and isinstance(instance, str) and "." in instance:
-                other = "`hostname`" if self.fmt == "legacy" else "`domain`"
-                hint = f"; for a full host name use {other}"
-            return f"{where}: expected {words}, got {got}{hint}"
+            return f"{where}: expected {words}, got {got}"
         if name == "addr" and validator in ("minimum", "maximum", "multipleOf"):
             # A number as `addr` is a port; the agent cannot dial a negative, fractional or huge one.
             return f"{where}: expected a port number (a whole number from 0 to 65535), got {got}"

@@ -553,7 +553,7 @@ def test_region_is_dropped_and_said_so() -> None:
         ("update: false", "agent 2.x key"),
         ("unknown_thing: 1", "no place in a version 3 file"),
         ("agent:\n  authtoken: x", "version 3 structure"),
-        ("web_addr: 4040", "would not be valid in version 3"),
+        ("web_addr: localhost", "would not be valid in version 3"),
     ],
 )
 def test_top_level_keys_that_stop_the_conversion(key: str, reason: str) -> None:
