@@ -38,6 +38,28 @@ def examples(meta: RuleMeta) -> Tuple[Optional[str], Optional[str]]:
     return before, after
 
 
+def section(docs: str, title: str) -> str:
+    """The body of a `## title` section of a rule's docs ("" when it has none)."""
+    match = re.search(rf"^##\s+{re.escape(title)}\s*$(.*?)(?=^##\s|\Z)", docs, re.M | re.S)
+    return match.group(1).strip() if match else ""
+
+
+def first_paragraph(text: str) -> str:
+    """The first paragraph of a Markdown text, joined onto one line."""
+    paragraph = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
+    return " ".join(line.strip() for line in paragraph.splitlines()).strip()
+
+
+def explanation(meta: RuleMeta) -> str:
+    """The rule's one-paragraph explanation (why it matters), for hovers: the first paragraph of
+    "Why is this bad?", else of "What it does", else the summary."""
+    for title in ("Why is this bad?", "What it does"):
+        paragraph = first_paragraph(section(meta.docs, title))
+        if paragraph:
+            return paragraph
+    return meta.summary
+
+
 def _fix_cell(meta: RuleMeta) -> str:
     return "no fix" if meta.fix.value == "none" else meta.fix.value
 

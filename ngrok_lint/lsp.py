@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
+from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.workspace import TextDocument
 
 from ngrok_lint import __version__, config, registry
 from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for
@@ -29,6 +34,8 @@ from ngrok_lint.reporters import fix_state
 SOURCE = "ngrok-lint"
 FIX_ALL_KIND = "source.fixAll.ngrok-lint"
 FIX_ALL_TITLE = "ngrok-lint: fix all safe problems"
+# A quick fix of its own sub-kind: clients asking for `quickfix` get it, and can tell it from a fix.
+SUPPRESS_KIND = "quickfix.ngrok-lint.suppress"
 CONFIG_GLOB = "**/{pyproject.toml,.ngrok-lint.toml,ngrok-lint.toml}"
 
 _SEVERITIES = {
@@ -53,9 +60,78 @@ class Linted:
     diagnostics: List[types.Diagnostic] = field(default_factory=list)
 
 
+# --- what a client sends that does not fit -------------------------------------------------------
+
+
+class Unreadable(NamedTuple):
+    """A message whose params do not fit its method: a request gets an error response, a
+    notification is dropped; either way one log line, never an error popup."""
+
+    id: Optional[Union[int, str]]  # None for a notification
+    method: str
+    reason: str
+
+
+def _invalid_params_reason(error: Exception) -> str:
+    """What did not fit, in cattrs' words (`required field missing @ $.textDocument`)."""
+    cause = error.__cause__
+    if cause is not None:
+        try:
+            from cattrs import transform_error
+
+            return "; ".join(transform_error(cause, path="params")) or str(cause)  # type: ignore[arg-type]
+        except Exception:  # an older cattrs, or an error it cannot describe
+            return str(cause)
+    return str(error)
+
+
+class Protocol(LanguageServerProtocol):
+    """pygls's protocol, with the client's mistakes answered instead of shown as server errors."""
+
+    def structure_message(self, data: Dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            method = data.get("method")
+            if not isinstance(method, str) or "result" in data or "error" in data:
+                raise
+            return Unreadable(data.get("id"), method, _invalid_params_reason(error))
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, Unreadable):
+            note(self._server, f"ignored {message.method}: its params do not fit the protocol ({message.reason})")
+            if message.id is not None:
+                error = JsonRpcInvalidParams(f"invalid params for {message.method}: {message.reason}")
+                self._send_response(message.id, None, error.to_response_error())
+            return
+        super().handle_message(message)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        # pygls would raise a KeyError (an error popup) for a document it never saw opened.
+        if opened(self._server, params.text_document.uri) is None:
+            note(self._server, f"ignored a change to {params.text_document.uri}, which is not open (didOpen comes first)")
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
+def note(server: Any, message: str) -> None:
+    """One line in the client's log (and ours): for what the client got wrong, not our errors."""
+    log.info("%s", message)
+    server.window_log_message(types.LogMessageParams(type=types.MessageType.Log, message=f"ngrok-lint: {message}"))
+
+
+def opened(server: Any, uri: str) -> Optional[TextDocument]:
+    """The document the client opened, or None: the server never reads an unopened URI from disk
+    (pygls's `get_text_document` would)."""
+    return server.workspace.text_documents.get(unquote(uri))
+
+
 class NgrokLintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental, protocol_cls=Protocol
+        )
         self.linted: Dict[str, Linted] = {}
         self.config_mtimes: Dict[str, int] = {}
 
@@ -137,7 +213,9 @@ def _forget_config_locations() -> None:
 
 
 def lint(server: NgrokLintServer, uri: str) -> Linted:
-    document = server.workspace.get_text_document(uri)
+    document = opened(server, uri)
+    if document is None:  # never opened (or closed): nothing to lint, and nothing read from disk
+        return Linted(None, "")
     text = document.source
     path = _fs_path(uri, document.path)
     linted = Linted(document.version, text)
@@ -193,6 +271,9 @@ def diagnostic(item: Finding, positions: Positions) -> types.Diagnostic:
 
 
 def refresh(server: NgrokLintServer, uri: str) -> None:
+    if opened(server, uri) is None:
+        note(server, f"ignored {uri}: it is not open")
+        return
     try:
         linted = lint(server, uri)
     except Exception as exc:  # a bug must cost one lint, never the editor session
@@ -212,7 +293,9 @@ def refresh(server: NgrokLintServer, uri: str) -> None:
 
 def current(server: NgrokLintServer, uri: str) -> Linted:
     """The lint of the document as it is now (code actions may arrive before a re-lint)."""
-    document = server.workspace.get_text_document(uri)
+    document = opened(server, uri)
+    if document is None:
+        return Linted(None, "")
     linted = server.linted.get(uri)
     if linted is None or linted.version != document.version or linted.text != document.source:
         linted = lint(server, uri)
@@ -325,6 +408,138 @@ def _fix_all_edit(analysis: Analysis) -> Optional[LineEdit]:
     return line_edit(analysis.source.text, decoded.text)
 
 
+# --- suppress on this line ----------------------------------------------------------------------
+
+SUPPRESS_REASON = "<reason>"  # for the user to replace: why the finding is acceptable here
+_IGNORE_CODES = re.compile(r"(#\s*ngrok-lint:\s*ignore\[)([^\]]*)(\])")
+
+
+def suppress_actions(server: NgrokLintServer, params: types.CodeActionParams) -> List[types.CodeAction]:
+    """A "suppress NGLxxx on this line" quick fix per finding in range: it writes (or extends) a
+    `# ngrok-lint: ignore[NGLxxx] <reason>` comment, and is offered only when a re-lint of the
+    edited text shows the finding suppressed and the file's data unchanged."""
+    if not _kind_wanted(SUPPRESS_KIND, params.context.only):
+        return []
+    uri = params.text_document.uri
+    linted = current(server, uri)
+    analysis = linted.analysis
+    if analysis is None or analysis.source is None or not analysis.settings.suppressions:
+        return []
+    positions = Positions(server, linted.text)
+    actions: List[types.CodeAction] = []
+    done = set()
+    for item, diag in _wanted_findings(linted, params):
+        if item.code == "NGL008" or (item.code, item.span.line) in done:
+            continue  # NGL008 is about a suppression comment itself: its fix removes it
+        done.add((item.code, item.span.line))
+        edit = suppression_edit(analysis, item)
+        if edit is None:
+            log.info("no suppression comment for %s on line %d keeps the file's data", item.code, item.span.line)
+            continue
+        actions.append(
+            types.CodeAction(
+                title=f"Suppress {item.code} ({item.name}) on this line",
+                kind=SUPPRESS_KIND,
+                diagnostics=[diag],
+                edit=_workspace_edit(server, uri, linted.version, positions.edit(edit)),
+            )
+        )
+    return actions
+
+
+def suppression_edit(analysis: Analysis, item: Finding) -> Optional[LineEdit]:
+    """The first candidate comment that a re-lint proves right, as a line edit of the text."""
+    assert analysis.source is not None
+    text = analysis.source.text
+    lines = split_lines(text)
+    index = item.span.line - 1
+    if not 0 <= index < len(lines):
+        return None
+    line = lines[index]
+    content = line.rstrip("\r\n\x85\u2028\u2029")
+    ending = line[len(content):] or next((l[len(l.rstrip("\r\n")):] for l in lines if l.rstrip("\r\n") != l), "\n")
+    comment = f"# ngrok-lint: ignore[{item.code}] {SUPPRESS_REASON}"
+    candidates: List[Tuple[List[str], int]] = []  # (new lines, how far the finding's line moves)
+    above = lines[index - 1] if index > 0 else ""
+    for number, existing in ((index, line), (index - 1, above)):
+        # An ignore comment already aimed at the line: add the code to its list.
+        match = _IGNORE_CODES.search(existing)
+        if match is not None and number >= 0 and (number == index or existing.lstrip().startswith("#")):
+            codes = match.group(2).strip()
+            merged = existing[: match.start(2)] + (f"{codes}, {item.code}" if codes else item.code) + existing[match.end(2):]
+            candidates.append((lines[:number] + [merged] + lines[number + 1:], 0))
+    indent = content[: len(content) - len(content.lstrip(" "))]
+    at_end = (lines[:index] + [f"{content}  {comment}{ending}"] + lines[index + 1:], 0)
+    on_top = (lines[:index] + [f"{indent}{comment}{ending}"] + lines[index:], 1)
+    candidates += [on_top, at_end] if "#" in content else [at_end, on_top]
+    for new_lines, shift in candidates:
+        new_text = "".join(new_lines)
+        if _suppresses(analysis, item, new_text, shift):
+            return line_edit(text, new_text)
+    return None
+
+
+def _suppresses(analysis: Analysis, item: Finding, new_text: str, shift: int) -> bool:
+    """Does the edited text keep the file's data, and suppress this finding where it moved?"""
+    base_dir = os.path.dirname(analysis.path) if os.path.isabs(analysis.path) else None
+    try:
+        after = analyze(analysis.path, new_text.encode("utf-8"), analysis.settings, base_dir)
+        if (analysis.doc is None) != (after.doc is None):
+            return False
+        if analysis.doc is not None and after.doc is not None and analysis.doc.data != after.doc.data:
+            return False
+        findings = finish([after])[after.path]
+    except Exception:  # a candidate that breaks the linter is not offered
+        log.exception("checking a suppression comment failed for %s", analysis.path)
+        return False
+    return any(
+        f.code == item.code and f.span.line == item.span.line + shift and f.span.column == item.span.column and f.suppressed
+        for f in findings
+    )
+
+
+# --- hover ---------------------------------------------------------------------------------------
+
+
+def _contains(where: types.Range, position: types.Position) -> bool:
+    return (where.start.line, where.start.character) <= (position.line, position.character) <= (
+        where.end.line,
+        where.end.character,
+    )
+
+
+def hover(server: NgrokLintServer, params: types.HoverParams) -> Optional[types.Hover]:
+    """On a diagnostic: each rule's one-paragraph explanation and a link to its docs."""
+    linted = current(server, params.text_document.uri)
+    hits = [(item, diag) for item, diag in zip(linted.findings, linted.diagnostics) if _contains(diag.range, params.position)]
+    if not hits:
+        return None
+    from ngrok_lint import docs
+
+    capabilities = server.client_capabilities.text_document
+    formats = capabilities.hover.content_format if capabilities and capabilities.hover else None
+    markdown = not formats or types.MarkupKind.Markdown in formats
+    parts: List[str] = []
+    for code in dict.fromkeys(item.code for item, _ in hits):
+        meta = registry.lookup(code)
+        if meta is None:
+            continue
+        explanation = docs.explanation(meta)
+        if markdown:
+            parts.append(f"**{meta.code} {meta.name}** ({meta.severity.label})\n\n{explanation}\n\n[{meta.code} docs]({meta.url})")
+        else:
+            parts.append(f"{meta.code} {meta.name} ({meta.severity.label})\n\n{explanation}\n\n{meta.url}")
+    if not parts:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(
+            kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText,
+            value="\n\n---\n\n".join(parts),
+        ),
+        range=hits[0][1].range,
+    )
+
+
 # --- the server ----------------------------------------------------------------------------------
 
 
@@ -378,14 +593,30 @@ def build_server() -> NgrokLintServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, SUPPRESS_KIND, FIX_ALL_KIND]),
     )
     def code_action(ls: NgrokLintServer, params: types.CodeActionParams) -> List[types.CodeAction]:
-        try:
-            return code_actions(ls, params)
-        except Exception:  # an empty menu beats an error popup
-            log.exception("code actions failed for %s", params.text_document.uri)
+        if opened(ls, params.text_document.uri) is None:
+            note(ls, f"no code actions for {params.text_document.uri}: it is not open")
             return []
+        actions: List[types.CodeAction] = []
+        for make in (code_actions, suppress_actions):
+            try:
+                actions += make(ls, params)
+            except Exception:  # an empty menu beats an error popup
+                log.exception("code actions failed for %s", params.text_document.uri)
+        return actions
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: NgrokLintServer, params: types.HoverParams) -> Optional[types.Hover]:
+        if opened(ls, params.text_document.uri) is None:
+            note(ls, f"no hover for {params.text_document.uri}: it is not open")
+            return None
+        try:
+            return hover(ls, params)
+        except Exception:  # no hover beats an error popup
+            log.exception("hover failed for %s", params.text_document.uri)
+            return None
 
     return server
 

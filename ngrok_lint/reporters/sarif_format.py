@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from ngrok_lint import __version__
+from ngrok_lint.docs import first_paragraph, section
 from ngrok_lint.home import HOME
 from ngrok_lint.model import Finding, RuleMeta, Safety, Severity
 from ngrok_lint.paths import dotted
@@ -37,17 +38,6 @@ def _level(severity: Severity) -> str:
     return _LEVELS[severity]
 
 
-def _section(docs: str, title: str) -> str:
-    """The body of a `## title` section of a rule's docs."""
-    match = re.search(rf"^##\s+{re.escape(title)}\s*$(.*?)(?=^##\s|\Z)", docs, re.M | re.S)
-    return match.group(1).strip() if match else ""
-
-
-def _first_paragraph(text: str) -> str:
-    paragraph = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
-    return " ".join(line.strip() for line in paragraph.splitlines()).strip()
-
-
 def _plain(markdown: str) -> str:
     """The docs as plain text: headings lose their `##`, the rest reads fine as it is."""
     return re.sub(r"^#+\s+", "", markdown, flags=re.M).strip()
@@ -60,7 +50,7 @@ def _sentence(text: str) -> str:
 
 def rule_descriptor(meta: RuleMeta) -> Dict[str, Any]:
     docs = meta.docs.strip()
-    what = _first_paragraph(_section(docs, "What it does")) or meta.summary
+    what = first_paragraph(section(docs, "What it does")) or meta.summary
     family = _FAMILIES.get(meta.code[3:4], "")
     tags = [t for t in ("security" if meta.security_severity is not None else "", family) if t]
     properties: Dict[str, Any] = {"tags": tags}
