@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import jsonschema
 import pytest
@@ -27,7 +27,7 @@ INSECURE = 'version: "2"\nweb_addr: 0.0.0.0:4040\ntunnels:\n  web:\n    proto: h
 def _workflows() -> Dict[str, str]:
     """{file name: YAML} for each workflow the doc gives (the block after a `.github/workflows/` line)."""
     found = dict(re.findall(r"`\.github/workflows/([\w.-]+\.yml)`:\s*\n\s*```yaml\n(.*?)```", DOC, re.S))
-    assert set(found) == {"ngrok-lint.yml", "pre-commit.yml"}, found.keys()
+    assert set(found) == {"ngrok-lint.yml", "pre-commit.yml", "ngrok-lint-action.yml"}, found.keys()
     return found
 
 
@@ -143,3 +143,99 @@ def test_pre_commit_workflow_runs_every_hook_on_every_file(tmp_path: Path) -> No
     clean = subprocess.run([sys.executable, "-m", "pre_commit", *command[1:]], cwd=repo, env=env,
                            capture_output=True, text=True, timeout=300)
     assert clean.returncode == 0, clean.stdout + clean.stderr
+
+
+# --- the composite action ------------------------------------------------------------------------
+
+ACTION = ROOT / "action.yml"
+
+
+def test_action_is_valid_against_schemastores_action_schema(tmp_path: Path) -> None:
+    result = _check_jsonschema("vendor.github-actions", [ACTION])
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = tmp_path / "action.yml"
+    broken.write_text(ACTION.read_text("utf-8").replace("using: composite", "using: compose"), "utf-8")
+    assert _check_jsonschema("vendor.github-actions", [broken]).returncode == 1
+    workflow = yaml.safe_load(_workflows()["ngrok-lint-action.yml"])
+    (job,) = workflow["jobs"].values()
+    step = next(s for s in job["steps"] if s.get("id") == "ngrok-lint")
+    inputs = yaml.safe_load(ACTION.read_text("utf-8"))["inputs"]
+    assert set(step["with"]) <= set(inputs), "the docs' workflow passes inputs the action has"
+
+
+_EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
+
+
+def _evaluate(value: str, inputs: Dict[str, str], action_path: Path) -> str:
+    """The two expressions the action's step environments use; any other fails the test."""
+
+    def one(match: "re.Match[str]") -> str:
+        expression = match.group(1)
+        if expression == "github.action_path":
+            return str(action_path)
+        if expression.startswith("inputs."):
+            return inputs[expression[len("inputs."):]]
+        raise AssertionError(f"the local runner does not evaluate {expression!r}")
+
+    return _EXPRESSION.sub(one, value)
+
+
+def _run_action_steps(action: dict, inputs: Dict[str, str], repo: Path, runner_temp: Path, action_path: Path,
+                      only: Optional[str] = None) -> Tuple[List[subprocess.CompletedProcess], Dict[str, str]]:
+    """Each `run:` step as the runner runs a `shell: bash` step: `bash --noprofile --norc -eo pipefail`."""
+    given = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
+    given.update(inputs)
+    output_file = runner_temp / "github_output"
+    output_file.write_text("", "utf-8")
+    results = []
+    for step in action["runs"]["steps"]:
+        assert "uses" not in step, "every step of the action runs locally"
+        assert step["shell"] == "bash"
+        if only is not None and step.get("name") != only:
+            continue
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "GITHUB_ACTIONS")}
+        env.update(RUNNER_TEMP=str(runner_temp), GITHUB_OUTPUT=str(output_file), GITHUB_ACTIONS="true")
+        env.update({name: _evaluate(str(value), given, action_path) for name, value in step.get("env", {}).items()})
+        script = runner_temp / "step.sh"
+        script.write_text(_evaluate(step["run"], given, action_path), "utf-8")
+        results.append(subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=repo,
+                                      env=env, capture_output=True, text=True, timeout=600))
+    outputs = dict(line.split("=", 1) for line in output_file.read_text("utf-8").splitlines() if "=" in line)
+    return results, outputs
+
+
+def test_action_steps_run_locally_sarif_then_annotations(tmp_path: Path) -> None:
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    action = yaml.safe_load(ACTION.read_text("utf-8"))
+    repo = tmp_path / "repo"
+    (repo / "deploy").mkdir(parents=True)
+    (repo / "deploy" / "ngrok.yml").write_text(INSECURE, "utf-8")
+    (repo / "other.yml").write_text("a: 1\n", "utf-8")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    # The action's checkout: this repository's files, without what a build or a test run leaves.
+    action_path = tmp_path / "action"
+    shutil.copytree(ROOT, action_path, ignore=shutil.ignore_patterns(
+        ".git", "build", "dist", "*.egg-info", "__pycache__", ".mypy_cache", ".pytest_cache", ".hypothesis", ".benchmarks"))
+    python = {"python": sys.executable}
+    (install, lint), outputs = _run_action_steps(action, python, repo, runner_temp, action_path)
+    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    assert lint.returncode == 1, lint.stdout + lint.stderr  # findings remain: the step fails the job
+    assert outputs == {"sarif-file": "ngrok-lint.sarif"}
+    sarif = json.loads((repo / "ngrok-lint.sarif").read_text("utf-8"))
+    jsonschema.Draft7Validator(json.loads((ROOT / "tests" / "data" / "sarif-2.1.0.json").read_text("utf-8"))).validate(sarif)
+    assert "NGL201" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    # The installed copy is the action's own (the venv's), not this test process's.
+    where = subprocess.run([str(runner_temp / "ngrok-lint-venv" / "bin" / "python"), "-c",
+                            "import ngrok_lint; print(ngrok_lint.__file__)"], capture_output=True, text=True, timeout=60,
+                           cwd=tmp_path)
+    assert str(runner_temp / "ngrok-lint-venv") in where.stdout
+    # No SARIF file: annotations in the log, with options from `args` and the paths given.
+    (again,), outputs = _run_action_steps(
+        action, {**python, "sarif-file": "", "args": "--fail-on error", "paths": "deploy"}, repo, runner_temp,
+        action_path, only="Lint ngrok configs",
+    )
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert outputs == {"sarif-file": ""}
+    assert re.search(r"^::error file=deploy/ngrok\.yml,line=2,", again.stdout, re.M), again.stdout

@@ -198,7 +198,7 @@ def test_wheel_in_a_fresh_venv_runs_the_readme_example(dist: Path, tmp_path: Pat
 SDIST_NEEDS = ["tests/conftest.py", "tests/test_release.py", "tests/fixtures", "tests/data/sarif-2.1.0.json",
                "tests/data/schema-catalog.schema.json", "examples/ngrok.yml", "docs/rules.md", "docs/editors.md",
                "docs/ci.md", "docs/release.md", "schemas/build.py", "schemas/catalog.json", ".pre-commit-hooks.yaml",
-               ".ci/run", "README.md", "CHANGELOG.md", "pyproject.toml", "MANIFEST.in"]
+               ".ci/run", "README.md", "CHANGELOG.md", "pyproject.toml", "MANIFEST.in", "action.yml"]
 
 
 @pytest.fixture(scope="module")
