@@ -28,7 +28,7 @@ from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for
 from ngrok_lint.edits import LineEdit, line_edit, preview_edit
 from ngrok_lint.engine import Analysis, analyze, finish
 from ngrok_lint.model import Finding, Safety, Severity
-from ngrok_lint.positions import LSP_BREAKS, Lines, units
+from ngrok_lint.positions import LSP_BREAKS, Lines, split_lines, units
 from ngrok_lint.reporters import fix_state
 
 SOURCE = "ngrok-lint"

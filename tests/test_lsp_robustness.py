@@ -175,9 +175,9 @@ async def test_suppress_action_goes_above_a_line_that_has_a_comment(client: Lang
 
 @pytest.mark.asyncio
 async def test_suppress_action_extends_an_existing_ignore_comment(client: LanguageClient, tmp_path: Path) -> None:
-    text = INSECURE.replace("    schemes: [http, https]\n", "    # ngrok-lint: ignore[NGL999] kept\n    schemes: [http, https]\n")
+    text = INSECURE.replace("    schemes: [http, https]\n", "    # ngrok-lint: ignore[NGL203] kept\n    schemes: [http, https]\n")
     fixed = await _suppressed(client, tmp_path / "ngrok.yml", text, "NGL101")
-    assert fixed == text.replace("ignore[NGL999] kept", "ignore[NGL999, NGL101] kept")
+    assert fixed == text.replace("ignore[NGL203] kept", "ignore[NGL203, NGL101] kept")
 
 
 @pytest.mark.asyncio
