@@ -150,6 +150,11 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             continue
         base_dir = os.path.dirname(os.path.abspath(display)) if path != "-" or args.stdin_filename else None
         analysis = analyze(display, data, settings, base_dir)  # type: ignore[arg-type]
+        if analysis.skipped is not None:  # not an ngrok agent config: never reported, never written
+            stderr.write(f"ngrok-lint: skipped {display}: {analysis.skipped}, not an ngrok agent config\n")
+            if stdin_mode and args.fix and not args.diff:
+                _write_bytes(stdout, data)  # type: ignore[arg-type]
+            continue
         originals[display] = data  # type: ignore[assignment]
         analyses.append(analysis)
 

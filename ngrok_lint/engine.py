@@ -30,6 +30,9 @@ class Analysis(NamedTuple):
     enabled: frozenset
     internal_errors: Sequence[str] = ()
     suppressions: Sequence[suppress.Suppression] = ()
+    # Not an ngrok agent config (ngrok_lint.filekind): what it looks like instead. Such a file gets
+    # no finding and no fix; the command line says so in one line on stderr.
+    skipped: Optional[str] = None
 
     @property
     def parsed(self) -> bool:
@@ -84,9 +87,20 @@ def _analyze_source(source: Source, settings: Settings, enabled: frozenset, base
     parsed: Union[Document, ParseProblem] = parse(source.path, source.text)
     sups = suppress.find(source.text)
     if isinstance(parsed, ParseProblem):
+        if "\n---" in source.text or source.text.startswith("---"):
+            from ngrok_lint.filekind import foreign_documents
+
+            kind = foreign_documents(source.text)
+            if kind is not None:
+                return Analysis(source.path, settings, source, None, [], enabled, skipped=kind)
         problems = list(ngl001_yaml_syntax.from_parse_problem(parsed, source.text, enabled))
         return Analysis(source.path, settings, source, None, _only(problems, enabled), enabled, suppressions=sups)
     doc = parsed
+    from ngrok_lint.filekind import foreign
+
+    kind = foreign(doc.data)
+    if kind is not None:
+        return Analysis(source.path, settings, source, None, [], enabled, skipped=kind)
     ctx = Context(source.path, base_dir, settings.options)
     findings: List[Finding] = []
     errors: List[str] = []

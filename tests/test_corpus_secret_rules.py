@@ -27,7 +27,8 @@ FILES: List[Path] = sorted(CORPUS.glob("*.yml")) if CORPUS.is_dir() else []
 
 PINS: Dict[str, Set[str]] = {
     "NGL301": {
-        "029-MzeroMiko__serveGo__ngrok_ngrok.yml",  # `authtoken: 123456`: no placeholder shape, so a written token
+        # 029 `authtoken: 123456` is no longer reported: not token-shaped (shorter than 30 characters),
+        # so a placeholder (rules.md, Terms); a real token never has that shape.
         "085-DhartiIPS__api-gateway__ngrok.yaml.yml",  # `authtoken: rd_…`: a reserved-domain ID pasted as the token
     },
     "NGL302": set(),  # no corpus file writes an api_key

@@ -109,3 +109,60 @@ def test_credential_is_placeholder(value: str, expected: bool) -> None:
 def test_split_credential() -> None:
     assert split_credential("alice:pa:ss") == ("alice", "pa:ss")  # the agent splits at the first colon
     assert split_credential("nocolon") is None
+
+
+# --- authtoken / api_key: not token-shaped is a placeholder (rules.md, Terms) ---------------------
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "填你的authtoken",  # non-ASCII words
+        "COLE-SEU-TOKEN-AQUI",  # hyphens
+        "AUTHTOKEN_CREATED_IN_STEP_1",  # ngrok's own docs, in 7 examples
+        "YYYYY",  # one letter repeated
+        "token_1",
+        "TU_AUTHTOKEN",
+        "PASTE_YOUR_NGROK_AUTHTOKEN_FROM_THE_DASHBOARD",  # long, but words naming what belongs there
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "2ab3cd4ef5gh6ij7kl8mn9op0qr_1a2b3c4d5e6f7g8h9i0j",  # one case only: not random base62
+        "2Ab3Cd4Ef5Gh6Ij7Kl8Mn9",  # too short
+        12345,
+    ],
+)
+def test_values_that_are_not_token_shaped_are_placeholders(value: object) -> None:
+    from ngrok_lint.placeholders import is_token_placeholder, is_token_shaped
+
+    assert not is_token_shaped(value)
+    assert is_token_placeholder(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        TOKEN,
+        API_KEY,
+        "K6yiCfx1m4ba2UcWsy9N_3aenzwVCG8gNyKdcYPs1i",  # an older token shape (letter first)
+        "7wGxrwzfCniwa7G2xtPdS_4uk6om53TdW1zwgWMgtgk",
+        "rd_33Cp5JnEUnZvNHZ7kOd4Z5YHapF",  # an ID: NGL301 says what it is
+    ],
+)
+def test_token_shaped_values_are_secrets(value: str) -> None:
+    from ngrok_lint.placeholders import is_token_placeholder, is_token_shaped
+
+    assert is_token_shaped(value) and not is_token_placeholder(value)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("改成强密码", True),  # "change it to a strong password", in Chinese
+        ("请修改为强密码123", True),
+        ("admin:改成强密码", True),  # as a credential, the password part is the note
+        ("cambiame", True),
+        ("change-me", True),
+        ("Pa55wörd-Xy9z", False),  # one non-ASCII letter in a real password
+        ("changeme1", False),  # a (weak) password, NGL304's business
+    ],
+)
+def test_notes_in_any_language_are_placeholders(value: str, expected: bool) -> None:
+    assert credential_is_placeholder(value) is expected

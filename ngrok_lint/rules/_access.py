@@ -147,3 +147,45 @@ def ip_restricted(site: Site) -> bool:
         elif action.type == "deny" and any("conn.client_ip" in e for e in expressions(action.rule)):
             return True
     return False
+
+
+# Actions that let in only who passes a check (rules.md, NGL203).
+ACCESS_ACTIONS = frozenset(
+    {"basic-auth", "oauth", "openid-connect", "oidc", "jwt-validation", "verify-webhook", "restrict-ips", "saml"}
+)
+# Module blocks of legacy and v2 tunnels that do the same.
+ACCESS_BLOCKS = ("auth", "basic_auth", "oauth", "oidc", "ip_restriction", "verify_webhook", "mutual_tls_cas")
+# What a `deny`/`custom-response` rule's expression must test to be a check on the caller: a
+# request header (an API key, a bearer token), the client address, a JWT, a webhook signature, an
+# identity from an earlier `oauth`/`openid-connect` action, a client certificate.
+_CALLER_FACTS = ("req.headers", "req.header", "conn.client_ip", "conn.geo", "actions.ngrok.jwt", "jwt",
+                 "actions.ngrok.verify_webhook", "webhook", "actions.ngrok.oauth", "actions.ngrok.oidc",
+                 "conn.tls.client", "req.url.query_params", "req.cookies")
+
+
+def access_controlled(site: Site) -> bool:
+    """Does only someone who passes a check reach the site? (rules.md, NGL203.)
+
+    An access-control action or module block; mutual TLS (`mutual_tls_cas`, a `terminate-tls`
+    action with `mutual_tls_certificate_authorities`, `agent_tls_termination` with them); a rule
+    that refuses (`deny`, `custom-response`) when a request lacks a header, a JWT, a webhook
+    signature, an identity, or comes from the wrong address; an IP restriction of any kind.
+    """
+    if any(site.data.get(key) not in (None, "", [], {}) for key in ACCESS_BLOCKS):
+        return True
+    termination = site.data.get("agent_tls_termination")
+    if isinstance(termination, dict) and termination.get("mutual_tls_certificate_authorities"):
+        return True
+    if ip_restricted(site):
+        return True
+    for action in site.actions():
+        if action.type in ACCESS_ACTIONS:
+            return True
+        if action.type == "terminate-tls" and action.config.get("mutual_tls_certificate_authorities"):
+            return True
+        if action.type in TERMINATING_CHECKS and any(
+            fact in expression.replace("Headers", "headers").lower()
+            for expression in expressions(action.rule) for fact in _CALLER_FACTS
+        ):
+            return True
+    return False

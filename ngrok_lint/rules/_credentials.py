@@ -14,7 +14,7 @@ from ngrok_lint import walk
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Change, Fix, Finding, Op, RuleMeta, Safety, Span, YamlPath, finding
 from ngrok_lint.paths import dotted
-from ngrok_lint.placeholders import is_placeholder
+from ngrok_lint.placeholders import is_token_placeholder
 from ngrok_lint.secrets import mask
 
 # Prefixes of ngrok resource IDs (API reference): such a value is an ID copied from the dashboard
@@ -63,7 +63,7 @@ def in_document(doc: Document, key: str) -> Iterator[Written]:
         if key not in scope.data:
             continue
         value = scope.data[key]
-        if isinstance(value, (dict, list)) or is_placeholder(value):
+        if isinstance(value, (dict, list)) or is_token_placeholder(value):
             continue
         path = scope.path(key)
         yield Written(key, str(value), doc.value_span(path), path)
@@ -90,7 +90,7 @@ def in_text(text: str, key: str) -> Iterator[Written]:
             continue  # block scalars, anchors, aliases, tags, flow collections: not a plain token
         else:
             value = raw
-        if is_placeholder(value):
+        if is_token_placeholder(value):
             continue
         start = match.start("value")
         line = text.count("\n", 0, start) + 1
