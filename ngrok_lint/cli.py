@@ -11,11 +11,14 @@ import argparse
 import json
 import os
 import sys
-from typing import IO, Dict, List, NoReturn, Optional, Sequence, Tuple
+from typing import IO, TYPE_CHECKING, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from ngrok_lint import __version__
 from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for, validate_selectors
 from ngrok_lint.model import FileError, FileResult, Severity
+
+if TYPE_CHECKING:
+    from ngrok_lint.engine import Analysis
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -46,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     fixing.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply unsafe fixes")
     fixing.add_argument("--diff", action="store_true", help="print the diff the fixes would make; write nothing")
+    fixing.add_argument(
+        "--fix-failing", action="store_true",
+        help="apply only the fixes of findings that fail the run (at or above --fail-on); implies --fix",
+    )
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=("text", "json", "sarif", "github"), help="output format (default text; github under GITHUB_ACTIONS)")
     out.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -105,6 +112,8 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         return _list_rules(fmt, stdout)
     if args.explain:
         return _explain(args.explain, stdout, stderr)
+    if args.fix_failing and not (args.fix or args.diff):
+        args.fix = True
     if args.unsafe_fixes and not (args.fix or args.diff):
         args.fix = True  # ruff's convention: --unsafe-fixes alone implies fixing
     for flag in ("select", "ignore", "extend_select"):
@@ -166,7 +175,9 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         from ngrok_lint.writes import write_atomic
 
         for index, analysis in enumerate(analyses):
-            outcome = fixer.fix_analysis(analysis, unsafe=args.unsafe_fixes)
+            outcome = fixer.fix_analysis(
+                analysis, unsafe=args.unsafe_fixes, at_least=_fail_on(analysis, overrides) if args.fix_failing else None
+            )
             if args.diff:  # nothing is written: report the file as it is, with the diff beside it
                 if outcome.new_bytes is not None:
                     diffs[analysis.path] = outcome.diff
@@ -227,6 +238,11 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     if failing or any(changed.values()) or (args.diff and diffs):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _fail_on(analysis: "Analysis", overrides: Overrides) -> Severity:
+    """The severity that fails the run for this file (the command line over its project config)."""
+    return overrides.fail_on if overrides.fail_on is not None else analysis.settings.fail_on
 
 
 def _write_bytes(stream: IO[str], data: bytes) -> None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, Dict, NamedTuple, Optional, Sequence, Tuple
 
 from ngrok_lint.model import Severity
+from ngrok_lint.sensitive_ports import DEFAULT_PORTS
 
 
 
@@ -29,9 +30,8 @@ def _toml() -> Any:
 
 CONFIG_NAMES = (".ngrok-lint.toml", "ngrok-lint.toml", "pyproject.toml")
 TLS_VERSIONS = ("1.2", "1.3")
-DEFAULT_SENSITIVE_PORTS: Tuple[int, ...] = (
-    22, 23, 445, 1433, 1521, 2375, 2376, 3306, 3389, 5432, 5900, 5901, 5985, 5986, 6379, 9200, 11211, 27017,
-)
+# NGL202's default list: data with its sources in ngrok_lint/sensitive_ports.py.
+DEFAULT_SENSITIVE_PORTS: Tuple[int, ...] = DEFAULT_PORTS
 
 
 class ConfigError(Exception):

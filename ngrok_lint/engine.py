@@ -58,7 +58,7 @@ def analyze(path: str, data: bytes, settings: Settings, base_dir: Optional[str] 
 
         findings = list(ngl001_yaml_syntax.from_decode_error(decoded))
         return Analysis(path, settings, None, None, _only(findings, enabled), enabled)
-    return analyze_source(decoded, settings, enabled, base_dir)
+    return analyze_source(decoded, settings, enabled, base_dir, detect_kind=True)
 
 
 @contextmanager
@@ -76,18 +76,22 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str]) -> Analysis:
+def analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str],
+                   detect_kind: bool = False) -> Analysis:
+    """`detect_kind`: first decide whether the file is an ngrok agent config at all (a file read
+    from disk or an editor; the fix engine's re-lints of a fixed text skip the question)."""
     with _collector_paused():
-        return _analyze_source(source, settings, enabled, base_dir)
+        return _analyze_source(source, settings, enabled, base_dir, detect_kind)
 
 
-def _analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str]) -> Analysis:
+def _analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str],
+                    detect_kind: bool = False) -> Analysis:
     from ngrok_lint.rules import ngl001_yaml_syntax
 
     parsed: Union[Document, ParseProblem] = parse(source.path, source.text)
     sups = suppress.find(source.text)
     if isinstance(parsed, ParseProblem):
-        if "\n---" in source.text or source.text.startswith("---"):
+        if detect_kind and ("\n---" in source.text or source.text.startswith("---")):
             from ngrok_lint.filekind import foreign_documents
 
             kind = foreign_documents(source.text)
@@ -98,7 +102,7 @@ def _analyze_source(source: Source, settings: Settings, enabled: frozenset, base
     doc = parsed
     from ngrok_lint.filekind import foreign
 
-    kind = foreign(doc.data)
+    kind = foreign(doc.data) if detect_kind else None
     if kind is not None:
         return Analysis(source.path, settings, source, None, [], enabled, skipped=kind)
     ctx = Context(source.path, base_dir, settings.options)

@@ -278,11 +278,20 @@ def _port_mapping(mapping: Any) -> Optional[Tuple[str, int, str]]:
 
 
 def compose_subnets(base_dir: Optional[str]) -> List[str]:
-    """The subnets (and gateways) of the networks declared by Compose files beside the config:
-    addresses there are containers or the gateway on the same Docker host."""
+    """The subnets (and gateways) of the networks declared by Compose files beside the config, and
+    the /24 around a service's static `ipv4_address`: addresses there are containers or the
+    gateway on the same Docker host."""
     found: List[str] = []
     for path in compose_files(base_dir):
         data = load_compose(path)
+        services = data.get("services") if data else None
+        for service in services.values() if isinstance(services, dict) else []:
+            attached = service.get("networks") if isinstance(service, dict) else None
+            for network in attached.values() if isinstance(attached, dict) else []:
+                # A static address on a network whose subnet is declared elsewhere (`external`):
+                # its /24 is that Docker network, the gateway included.
+                if isinstance(network, dict) and network.get("ipv4_address"):
+                    found.append(f"{network['ipv4_address']}/24")
         networks = data.get("networks") if data else None
         if not isinstance(networks, dict):
             continue

@@ -29,7 +29,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Un
 from ngrok_lint import engine
 from ngrok_lint.engine import Analysis
 from ngrok_lint.loader import Document, ParseProblem, parse
-from ngrok_lint.model import Change, Finding, Fix, Op, Safety, YamlPath
+from ngrok_lint.model import Change, Finding, Fix, Op, Safety, Severity, YamlPath
 from ngrok_lint.secrets import redact
 from ngrok_lint.source import DecodeError, Source, decode
 
@@ -57,8 +57,9 @@ class FixOutcome:
 # --- public API ----------------------------------------------------------------------------------
 
 
-def fix_analysis(analysis: Analysis, unsafe: bool) -> FixOutcome:
-    """Apply every applicable fix of one analysed file, re-linting between batches."""
+def fix_analysis(analysis: Analysis, unsafe: bool, at_least: Optional[Severity] = None) -> FixOutcome:
+    """Apply every applicable fix of one analysed file, re-linting between batches. With
+    `at_least`, only the fixes of findings of that severity or above (`--fix-failing`)."""
     if analysis.doc is None or analysis.source is None:  # NGL001: never fix what does not parse
         return FixOutcome(analysis, None, "", 0)
     failed: Dict[_Key, str] = {}
@@ -73,7 +74,10 @@ def fix_analysis(analysis: Analysis, unsafe: bool) -> FixOutcome:
     single = False
     for _ in range(_MAX_ATTEMPTS):
         settled = engine.settle(current, list(current.findings))
-        candidates = [f for f in settled if _applicable(f, unsafe) and _key(f) not in failed]
+        candidates = [
+            f for f in settled
+            if _applicable(f, unsafe) and _key(f) not in failed and (at_least is None or f.severity >= at_least)
+        ]
         if not candidates:
             break
         if passes >= MAX_PASSES:

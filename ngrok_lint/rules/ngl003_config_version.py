@@ -6,7 +6,10 @@ Checks the `version` key against the structure of the file, as an ngrok agent 3.
   (`` `version` property is required ``). When the file already uses config version 2 keys
   (`schemes`, `domain`, `traffic_policy`, …) or version 3 structure (`agent:`, `endpoints:`), the
   message says which `version` to add instead;
-- `version` that is neither 2 nor 3 (`1`, `"2.0"`, empty), quoted in the message;
+- `version` that is neither 2 nor 3 (`1`, `"2.0"`, empty), quoted in the message. For `1` the
+  message says what is known: agent 3.x recognises it (agents before 3.16 refuse an unknown
+  version with `valid versions are: [1 2]`), but ngrok documents only versions 2 and 3, so what
+  the agent makes of it is unspecified;
 - config version 3 structure (`agent:`, `endpoints:`) in a version 2 file;
 - agent settings at the top level of a version 3 file (`authtoken` beside `version: "3"`, the
   shape agent 3.15.0's `ngrok config add-authtoken` wrote), each reported on its key;
@@ -20,7 +23,8 @@ The format is taken from `version` alone here; every other rule reads a version-
 its keys (see the catalogue's Terms).
 
 ## Why is this bad?
-Agent 3.x refuses every one of these files: it requires `version`, knows only versions 2 and 3,
+Agent 3.x refuses these files (a `version: 1` file aside, which it reads in an undocumented way):
+it requires `version`, knows only versions 1, 2 and 3,
 and rejects any key its format does not define (`field bind_tls not found in type
 config.HTTPv2Tunnel`). Agent 2.x, for its part, silently ignores `agent:` and `endpoints:`, so a
 version 3 file it reads runs with none of its settings.
@@ -185,10 +189,18 @@ def _unknown_version(doc: Document) -> Finding:
         raw = loc.raw if loc is not None and loc.raw is not None else str(value)
         shown = f"`{raw}`"
     hint = "`\"3\"` (agent 3.16 or later)" if _v3_keys(doc.data) else "`\"2\"` (or `\"3\"` for `agent:`/`endpoints:` files)"
-    message = (
-        f"`version` is {shown}: agent 3.x knows config versions 2 and 3 only and refuses the file "
-        f"(`unknown version`); set it to {hint}"
-    )
+    if str(value).strip() == "1":
+        # Agents before 3.16 list `valid versions are: [1 2]` when they refuse a version: 1 is
+        # recognised (reference, "Config version 2 and 3"), but no ngrok document says what it means.
+        message = (
+            f"`version` is {shown}: agent 3.x recognises config version 1 but ngrok documents only versions 2 "
+            f"and 3, so how the file is read is unspecified; set it to {hint}"
+        )
+    else:
+        message = (
+            f"`version` is {shown}: agent 3.x knows config versions 1 and 2 (and 3 from 3.16) and refuses any "
+            f"other (`unknown version`); set it to {hint}"
+        )
     return finding(META, message, doc.value_span(("version",)), ("version",))
 
 

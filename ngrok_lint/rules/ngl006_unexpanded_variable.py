@@ -16,8 +16,12 @@ sends the text `${NGROK_AUTHTOKEN}` as the token, and `addr: $PORT` is refused a
 The agent reads two variables by itself, and they override the file: `NGROK_AUTHTOKEN` (the
 authtoken) and `NGROK_API_KEY` (the API key). It does not read `NGROK_AUTH_TOKEN`.
 
-A file that a template tool (envsubst, a CI step, Helm) renders before the agent reads it is fine:
-ignore this rule for that file with `per-file-ignores` in the project configuration.
+Not reported in a template, where `${VAR}` is expected: a file named `*.template`, `*.tmpl`,
+`*.tpl`, `*.dist`, `*.example` or `*.sample` (in any position of the name: `ngrok.example.yml`,
+`ngrok.yml.template`), one that mentions envsubst, or one that a script, Dockerfile or Compose
+file in its folder (or the folder above) renders with envsubst. Such a file never gets the
+"remove it" fix either. Another template tool (a CI step, Helm): ignore this rule for that file
+with `per-file-ignores` in the project configuration.
 
 ## Example
 ```yaml
@@ -101,10 +105,15 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
     if not isinstance(doc.data, dict):
         return
     agent = walk.agent(doc)
-    for path, value in _scalars(doc.data, ()):
-        refs = references(value)
-        if refs:
-            yield _finding(doc, agent, path, value, refs)
+    found = [(path, value, refs) for path, value in _scalars(doc.data, ()) for refs in [references(value)] if refs]
+    if not found:
+        return
+    from ngrok_lint.filekind import is_template
+
+    if is_template(doc.path, doc.text, getattr(ctx, "base_dir", None)):
+        return  # rendered before the agent reads it: `${VAR}` is expected there
+    for path, value, refs in found:
+        yield _finding(doc, agent, path, value, refs)
 
 
 def _scalars(node: Any, path: YamlPath) -> Iterator[Tuple[YamlPath, str]]:

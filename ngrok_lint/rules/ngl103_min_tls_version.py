@@ -108,18 +108,13 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
         else:
             span = anchor(doc, site)
             path = site.path
-            what = "no `terminate-tls` action pins a minimum version"
+            what = "no minimum TLS version is pinned"
             changes = pin_changes(doc, site, DEFAULT_FLOOR) if safety else None
             title = 'pin the floor: a `terminate-tls` action with `min_version: "1.2"`'
-        todo = (
-            'pin it in `on_tcp_connect` with `terminate-tls` and `min_version: "1.2"` '
-            '(or `"1.3"` if every client supports it)'
-        )
         if site.format == "legacy":
-            todo = "agent 2.x has no way to pin it; once the file is config version 2 or 3, " + todo
-        message = (
-            f"{label(site)}: ngrok terminates TLS here but {what}, so it accepts ngrok's default floor "
-            f"(TLS {DEFAULT_FLOOR}); {todo}"
-        )
+            todo = "agent 2.x cannot pin one (config version 2 or 3 can)"
+        else:
+            todo = 'pin it with `min_version: "1.2"` (or `"1.3"`) in a `terminate-tls` action'
+        message = f"{label(site)}: {what}, so ngrok's default floor (TLS {DEFAULT_FLOOR}) applies; {todo}"
         fix = Fix(title, safety, changes) if changes and safety else None
         yield finding(META, message, span, path, fix)

@@ -16,6 +16,15 @@ Not reported: `web_addr: false` (or `no`, `"false"`), which turns the inspector 
 `bindings: [internal]`) forwarding to the inspector, which nothing on the internet reaches
 directly.
 
+In a container (a file under a `docker/` folder, or with a Dockerfile or Compose file in its
+folder or the one above), `0.0.0.0` is how the inspector port gets published: whether anyone
+outside reaches it depends on the port mapping, not on this file. There the rule reads the Compose
+files beside the config (up to two folders above) and reports the bind only when an ngrok
+service publishes that port on every interface of the host (`"4040:4040"`, `- 4040`); published
+on `127.0.0.1`, or not published at all, it stays quiet, and so it does when no Compose file shows
+the mapping (a value the rule cannot classify is not guessed). The choice was between this and a
+lower severity in containers; a rule keeps one severity, and the mapping is the evidence.
+
 ## Why is this bad?
 The local inspector and agent API have no authentication. Whoever reaches the port reads every
 captured request and response (cookies, tokens, form posts), replays them, and can start new
@@ -47,6 +56,7 @@ fix: remove it, or put the inspector behind authentication on purpose and suppre
 from __future__ import annotations
 
 import ipaddress
+import os
 from typing import Any, Iterator, Optional, Tuple
 
 from ngrok_lint import walk
@@ -75,8 +85,10 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
     if raw is not None and inspector is not None:
         host, port = inspector
         if not _loopback(host):
-            message = _message(str(raw).strip(), host, port)
-            yield finding(META, message, doc.value_span(path), path, _fix(doc, path, port))
+            plain = _message(str(raw).strip(), host, port)
+            message = _in_container(doc, ctx, str(raw).strip(), port, plain) if _unspecified(host) else plain
+            if message is not None:
+                yield finding(META, message, doc.value_span(path), path, _fix(doc, path, port))
     if inspector is None:
         return
     for site in walk.sites(doc, ctx.base_dir):
@@ -110,6 +122,26 @@ def _inspector(raw: Any) -> Optional[Tuple[str, int]]:
     if port is None or port > 65535 or not host:
         return None  # a host without a port, or a port out of range: the agent refuses it (NGL002)
     return host, port
+
+
+def _in_container(doc: Document, ctx: Context, value: str, port: int, message: str) -> Optional[str]:
+    """`0.0.0.0` inside a container is how the port gets published; whether anyone outside reaches
+    it is the port mapping's call. With a Compose file beside the config that maps the port, judge
+    by the mapping; in a container whose mapping is not visible, say nothing (not guessed)."""
+    from ngrok_lint import filekind
+
+    context = filekind.container_context(doc.path, ctx.base_dir)
+    if context is None:
+        return message
+    published = filekind.published_port(ctx.base_dir, port)
+    if published is None or not published[2]:
+        return None  # not published, or published on the host's loopback only
+    compose, mapping, _ = published
+    return (
+        f"`web_addr: {value}` in a container that `{os.path.basename(compose)}` publishes on every "
+        f"interface of the host (`{mapping}`): the inspector and agent API, which have no authentication, "
+        f"are open to the host's networks; publish it as `127.0.0.1:{port}:{port}`"
+    )
 
 
 def _loopback(host: str) -> bool:

@@ -3,12 +3,20 @@
 Reports a public tunnel or endpoint that forwards to a remote-administration or database port with
 no IP restriction:
 
-- a tcp tunnel/endpoint whose upstream port is in the sensitive list (by default 22 SSH, 23
-  Telnet, 445 SMB, 1433 SQL Server, 1521 Oracle, 2375/2376 Docker API, 3306 MySQL, 3389 RDP, 5432
-  PostgreSQL, 5900/5901 VNC, 5985/5986 WinRM, 6379 Redis, 9200 Elasticsearch, 11211 Memcached,
-  27017 MongoDB);
+- a tcp tunnel/endpoint whose upstream port is in the sensitive list;
 - an http(s) tunnel/endpoint whose upstream port is one of the HTTP-speaking admin ports of that
-  list (2375, 2376, 5985, 5986, 9200).
+  list (2375, 2376 Docker API, 5985, 5986 WinRM, 9200 Elasticsearch).
+
+The default list is built from the IANA service-name registry (the services IANA registers for
+remote administration, databases, message queues, caches and monitoring), plus a few services
+whose default port IANA does not register for them, from their vendors' documentation; the table
+and its sources are in `ngrok_lint/sensitive_ports.py`. Remote administration: 22 SSH, 23 Telnet,
+445 SMB, 512/513/514 rexec/rlogin/rsh, 2375/2376 Docker API, 3389 RDP, 4822 guacd (Apache
+Guacamole: opens RDP, VNC and SSH sessions into the network behind it), 5900/5901 VNC, 5985/5986
+WinRM. Databases: 1433 SQL Server, 1521 Oracle, 3306 MySQL, 5432 PostgreSQL, 5984 CouchDB, 7474
+Neo4j, 9042 Cassandra, 9200 Elasticsearch, 27017 MongoDB. Caches: 6379 Redis, 11211 Memcached.
+Message queues: 1883 MQTT, 5672 AMQP, 9092 Kafka. Monitoring: 4949 Munin, 5666 Nagios NRPE, 6557
+Checkmk Livestatus (runs monitoring commands), 10050 Zabbix agent.
 
 The upstream port is read from `addr` / `upstream.url`; a bare port means localhost.
 
@@ -60,13 +68,14 @@ None: which addresses should get in is for a person to decide.
 
 from __future__ import annotations
 
-from typing import Dict, Iterator
+from typing import Iterator
 
 from ngrok_lint import walk
 from ngrok_lint.config import Context
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Finding, RuleMeta, Severity, finding
 from ngrok_lint.rules._access import describe, ip_restricted
+from ngrok_lint.sensitive_ports import HTTP_ADMIN_PORTS, SERVICES
 
 META = RuleMeta(
     code="NGL202",
@@ -77,15 +86,6 @@ META = RuleMeta(
     security_severity=6.5,
 )
 
-# Admin ports of the default list that speak HTTP, so an http(s) tunnel to them exposes them too.
-HTTP_ADMIN_PORTS = frozenset({2375, 2376, 5985, 5986, 9200})
-
-SERVICES: Dict[int, str] = {
-    22: "SSH", 23: "Telnet", 445: "SMB", 1433: "SQL Server", 1521: "Oracle", 2375: "Docker API",
-    2376: "Docker API over TLS", 3306: "MySQL", 3389: "RDP", 5432: "PostgreSQL", 5900: "VNC",
-    5901: "VNC", 5985: "WinRM", 5986: "WinRM over HTTPS", 6379: "Redis", 9200: "Elasticsearch",
-    11211: "Memcached", 27017: "MongoDB",
-}
 
 
 def check(doc: Document, ctx: Context) -> Iterator[Finding]:
