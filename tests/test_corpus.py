@@ -113,7 +113,10 @@ EXPECTED: Dict[str, FrozenSet[str]] = {
     "097-faysal-ahmad__idreesia-digitalocean__ngrok_config.yml": frozenset({"NGL002", "NGL003"}),
     "098-uphy__pcm-demo__ngrok_config.yml": frozenset({"NGL003"}),
     "101-practicalmeteor__docker-ngrok2__ngrok.yml.sample.yml": frozenset({"NGL003"}),
-    "102-migetapp__ngrok__ngrok.yml.template.yml": frozenset({"NGL006"}),
+    # The index calls it INVALID for its literal `${MIGET_SERVICE_NAME}` addr; but it is a template
+    # (`.template`), rendered before the agent reads it, where `${VAR}` is expected (NGL006, issue
+    # 13): no finding is asked for.
+    "102-migetapp__ngrok__ngrok.yml.template.yml": frozenset(),
     "103-nuts-foundation__nuts-network-local__ngrok.yml.template.yml": frozenset({"NGL003"}),
     "107-tatsu-i__TradeAI__docker_ngrok_ngrok.yml": frozenset({"NGL003"}),
     "108-degami__sitebase__docker_ngrok_ngrok.yml": frozenset({"NGL003"}),

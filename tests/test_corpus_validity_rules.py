@@ -84,12 +84,10 @@ PINS: Dict[str, Dict[str, str]] = {
         "023-SiddhantAttavar__raspberry-pi-config__ngrok_ngrok.yml": "`${NGROK_AUTH_TOKEN}` sent literally as the authtoken",
         "031-tmshkr__ngrok-ssh__.ngrok_ngrok.yml": "`$INPUT_NGROK_TOKEN` authtoken and `$INPUT_SSH_PORT` addr, both literal",
         "032-BlackRoad-OS__blackroad-cli__.ngrok_ngrok.yml": "variable authtoken and hostnames, all literal",
-        "052-agents-assemble__priorauth-agent__ngrok.example.yml": (
-            "`${NGROK_AUTHTOKEN}` literal (its comment claims ngrok expands it; no version of the agent does)"
-        ),
+        # Not any more, being templates (`.example`, `.template`), where `${VAR}` is expected and
+        # rendered first (issue 13): 052-agents-assemble (its comment even claims ngrok expands it:
+        # a recall loss the template rule accepts), 102-migetapp, 103-nuts-foundation.
         "074-masanao-ohba__cchistory__ngrok.yaml.yml": "`${NGROK_AUTHTOKEN}` authtoken and `${NGROK_DOMAIN}` domain, literal",
-        "102-migetapp__ngrok__ngrok.yml.template.yml": "addr `${MIGET_SERVICE_NAME}:${MIGET_SERVICE_PORT}` is refused as written",
-        "103-nuts-foundation__nuts-network-local__ngrok.yml.template.yml": "`${NGROK_TOKEN}` sent literally as the authtoken",
         "108-degami__sitebase__docker_ngrok_ngrok.yml": "`${NGROK_AUTHTOKEN}` sent literally as the authtoken",
     },
     # No corpus file spells a boolean field yes/no/on/off/y/n.
