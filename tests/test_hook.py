@@ -37,7 +37,9 @@ def test_hook_files_pattern_is_the_discovery_pattern() -> None:
     for hook in hooks:
         assert hook["files"] == FILE_PATTERN
         assert hook["language"] == "python" and hook["require_serial"] is True
-    assert next(h for h in hooks if h["id"] == "ngrok-lint-fix")["entry"].split()[:2] == ["ngrok-lint", "--fix"]
+    # Only the fixes of findings that fail the run: the fix hook never fails a commit the check
+    # hook passes (product.md, "The pre-commit hook").
+    assert next(h for h in hooks if h["id"] == "ngrok-lint-fix")["entry"].split()[:2] == ["ngrok-lint", "--fix-failing"]
 
 
 def _pre_commit() -> list:
@@ -87,14 +89,63 @@ def test_check_hook_fails_on_the_config_and_never_sees_other_yaml(tmp_path: Path
     assert "Traceback" not in output
 
 
+FIXABLE = """\
+version: "2"
+authtoken: ${NGROK_AUTHTOKEN}
+tunnels:
+  web:
+    proto: http
+    addr: 8080
+    inspect: false  # ngrok-lint: ignore[NGL999]
+"""
+# Passes the check hook: its only findings are infos, and NGL103's has a safe fix that plain
+# `--fix` would apply (a `terminate-tls` pin).
+PASSES = """\
+version: "3"
+endpoints:
+  - name: web
+    url: https://web.example.com
+    upstream:
+      url: 8080
+"""
+
+
+def _commit_repo(tmp_path: Path, files: dict) -> Path:
+    repo = tmp_path / "repo"
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "init"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env=env)
+    return repo
+
+
 @needs_git_checkout
-def test_fix_hook_fixes_and_fails_because_it_changed_a_file(tmp_path: Path, pre_commit_home: str) -> None:
-    repo = _repo(tmp_path)
+def test_fix_hook_fixes_what_fails_and_fails_because_it_changed_a_file(tmp_path: Path, pre_commit_home: str) -> None:
+    repo = _commit_repo(tmp_path, {"deploy/ngrok.yml": FIXABLE, "other.yml": NOT_NGROK})
     result = _try_repo(repo, "ngrok-lint-fix", pre_commit_home)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "files were modified by this hook" in output
     fixed = (repo / "deploy" / "ngrok.yml").read_text()
-    assert "ngrok-lint: ignore[NGL999]" not in fixed  # the dead suppression was removed (NGL008, safe)
-    assert fixed.replace("inspect: false\n", "inspect: false  # ngrok-lint: ignore[NGL999]\n") == INSECURE
+    # NGL006 (a warning: it fails the run) is fixed; NGL008's dead suppression (an info) is not.
+    assert fixed == FIXABLE.replace("authtoken: ${NGROK_AUTHTOKEN}\n", "")
     assert (repo / "other.yml").read_text() == NOT_NGROK
+
+
+@needs_git_checkout
+def test_fix_hook_never_modifies_a_file_the_check_hook_passes(tmp_path: Path, pre_commit_home: str) -> None:
+    repo = _commit_repo(tmp_path, {"ngrok.yml": PASSES})
+    check = _try_repo(repo, "ngrok-lint", pre_commit_home)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "NGL103" in check.stdout + check.stderr  # reported (an info), with a fix plain --fix applies
+    fix = _try_repo(repo, "ngrok-lint-fix", pre_commit_home)
+    output = fix.stdout + fix.stderr
+    assert fix.returncode == 0, output
+    assert "files were modified by this hook" not in output
+    assert (repo / "ngrok.yml").read_text() == PASSES
+    plain = subprocess.run([sys.executable, "-m", "ngrok_lint", "--fix", "ngrok.yml"], cwd=repo,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert plain.returncode == 1 and "min_version" in (repo / "ngrok.yml").read_text()  # plain --fix: every safe fix
