@@ -35,8 +35,10 @@ NGROK_TOP_KEYS = frozenset({
     "update_channel", "update_check", "web_addr", "web_allow_hosts", "connect_url", "connect_cas",
     "auth_token", "inspect_addr", "trust_host_root_certs",
 })
-# `version` is everyone's key (Compose files have one too): it is no evidence either way.
+# `version` is everyone's key (Compose files have one too): it is no evidence either way. These
+# ngrok keys are common words other formats use at their top level too.
 _NEUTRAL = frozenset({"version"})
+_SHARED = frozenset({"metadata", "log", "update", "region"})
 
 # Top-level keys by which other well-known YAML files are recognised, for the skip message.
 _KINDS: Tuple[Tuple[Tuple[str, ...], str], ...] = (
@@ -79,12 +81,15 @@ def foreign(data: Any) -> Optional[str]:
     evidence = [k for k in keys if k not in _NEUTRAL]
     if not evidence:
         return None
-    if any(k in NGROK_TOP_KEYS for k in evidence):
+    ngrok_keys = [k for k in evidence if k in NGROK_TOP_KEYS]
+    kind = _describe(data, "")
+    if kind and all(k in _SHARED for k in ngrok_keys):
+        return kind  # `metadata:` in a Kubernetes manifest is its own key, not the agent's
+    if ngrok_keys:
         return None
     if sum(1 for k in evidence if _near_miss(k)) * 2 >= len(evidence):
         return None
-    kind = _describe(data, "")
-    if str(data.get("version")).strip() in ("2", "3") and not kind.startswith("a"):
+    if str(data.get("version")).strip() in ("2", "3") and not kind:
         return None  # an ngrok config version and no sign of another kind of file
     return kind or _describe(data, "YAML")
 

@@ -108,13 +108,13 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
         else:
             span = anchor(doc, site)
             path = site.path
-            what = "no minimum TLS version is pinned"
+            what = "no minimum TLS version pinned"
             changes = pin_changes(doc, site, DEFAULT_FLOOR) if safety else None
             title = 'pin the floor: a `terminate-tls` action with `min_version: "1.2"`'
         if site.format == "legacy":
             todo = "agent 2.x cannot pin one (config version 2 or 3 can)"
         else:
-            todo = 'pin it with `min_version: "1.2"` (or `"1.3"`) in a `terminate-tls` action'
-        message = f"{label(site)}: {what}, so ngrok's default floor (TLS {DEFAULT_FLOOR}) applies; {todo}"
+            todo = 'pin one with `terminate-tls` `min_version: "1.2"` (or `"1.3"`)'
+        message = f"{label(site)}: {what}, so ngrok's default (TLS {DEFAULT_FLOOR}) applies; {todo}"
         fix = Fix(title, safety, changes) if changes and safety else None
         yield finding(META, message, span, path, fix)
