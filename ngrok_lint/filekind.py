@@ -104,7 +104,7 @@ def _describe(data: Dict[Any, Any], default: str) -> str:
     if not default:
         return ""
     shown = ", ".join(f"`{k}`" for k in list(data)[:3])
-    return f"{default} whose top-level keys ({shown}) are not an ngrok agent config's"
+    return f"{default} with top-level keys {shown}"
 
 
 def foreign_documents(text: str) -> Optional[str]:

@@ -36,7 +36,7 @@ FOREIGN = {"compose": COMPOSE, "workflow": WORKFLOW, "kubernetes": KUBERNETES,
     (WORKFLOW, "a GitHub Actions workflow"),
     (KUBERNETES, "a Kubernetes manifest"),
     (CLOUDFLARED, "a cloudflared config"),
-    (MEDIAMTX, "YAML whose top-level keys"),
+    (MEDIAMTX, "YAML with top-level keys"),
 ])
 def test_foreign_content_is_recognised(text: str, kind: str) -> None:
     found = filekind.foreign(yaml.safe_load(text))
