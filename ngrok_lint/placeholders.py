@@ -44,16 +44,6 @@ def is_placeholder(value: object) -> bool:
     return _PLACEHOLDER.fullmatch(text) is not None or is_note(text)
 
 
-_STAND_IN_PART = re.compile(r".*<[^<>]+>.*", re.S)
-
-
-def is_stand_in(text: str) -> bool:
-    """Written to be replaced: `<DOMAIN>`, `app-<your-name>.ngrok.app`, `YOUR_STATIC_DOMAIN`,
-    `example…`, `…here` (the word patterns of :func:`is_placeholder`, without its broader
-    whitespace and `$` tests, which a malformed real value can trip)."""
-    return _PLACEHOLDER.fullmatch(text) is not None or _STAND_IN_PART.fullmatch(text) is not None
-
-
 # "Change me" in the languages placeholders were seen in (English, Spanish, Portuguese, French,
 # German, Italian, Chinese): a password written as this note is an instruction, not a password.
 _CHANGE_ME = re.compile(

@@ -14,10 +14,7 @@ version 3) and reports each violation once, where it is:
 
 Null values are never reported (the agent reads them as the field's zero value), and neither are
 keys that NGL003 (`config-version`) reports: 2.x-only keys in a version 2 or 3 file, v3 structure
-in a version 2 file, agent settings at the top of a version 3 file, a missing `version`. Nor
-is a malformed value written as a stand-in for the reader to replace (`domain: <DOMAIN>`,
-`YOUR_STATIC_DOMAIN`, `app-<your-name>.ngrok.app`): whether the real value will fit cannot be
-told from the file.
+in a version 2 file, agent settings at the top of a version 3 file, a missing `version`.
 
 ## Why is this bad?
 Agent 3.x refuses a file with an unknown key or a wrong value and does not start. Agent 2.x is
@@ -83,7 +80,7 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
         return
     base_dir = getattr(ctx, "base_dir", None)
     found, truncated = schema.violations(doc, base_dir)
-    kept = [v for v in found if not owned_by_ngl003(v, doc) and not _placeholder_value(v, doc)]
+    kept = [v for v in found if not owned_by_ngl003(v, doc)]
     for item in kept[:MAX_FINDINGS]:
         yield finding(META, item.message, item.span, item.path, _fix(item))
     rest = kept[MAX_FINDINGS:]
@@ -96,20 +93,6 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
             first.span,
             first.path,
         )
-
-
-def _placeholder_value(item: schema.Violation, doc: Document) -> bool:
-    """A value written as a stand-in (`<DOMAIN>`, `YOUR_STATIC_DOMAIN`, `app-<your-name>.ngrok.app`)
-    that breaks a format: the file asks the reader to replace it, and whether the real value will
-    fit is not something the rule can classify, so it stays quiet (issue 13, "Bad input")."""
-    if item.kind != schema.VALUE or item.in_text:
-        return False
-    value = doc.get(item.path)
-    if not isinstance(value, str):
-        return False
-    from ngrok_lint.placeholders import is_stand_in
-
-    return is_stand_in(value)
 
 
 def _fix(item: schema.Violation) -> Any:
