@@ -604,6 +604,9 @@ class Explainer:
         if validator == "uniqueItems":
             return f"{where}: every item must be different"
         if validator == "not":
+            # A schema that refuses a value says why in its `description` (an action outside its phases).
+            if isinstance(value, dict) and isinstance(value.get("description"), str):
+                return f"{where}: {got} {value['description']}"
             return f"{where}: {got} is not allowed here"
         return f"{where}: {got} is not accepted here"
 

@@ -29,6 +29,7 @@ Conventions the Python core relies on:
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import sys
@@ -527,6 +528,17 @@ def cidr_list(md: str) -> dict:
     )
 
 
+def ip_or_cidr_list(md: str) -> dict:
+    """`restrict-ips` lists: CIDRs, and single addresses as ngrok's own guides write them
+    (`guides/share-localhost/security.mdx` allows `"198.51.100.42"`)."""
+    return P(
+        md,
+        ARR,
+        items=P("A CIDR such as `10.0.0.0/8`, or a single address.", STR, pattern=fmt(f"{CIDR}|{IPV4}|{IPV6}")),
+        examples=[["110.0.0.0/8", "220.12.0.0/16"]],
+    )
+
+
 def config_schema(action: str, md: str, properties: dict, required: list | None = None) -> dict:
     kw = {"required": required} if required else {}
     return P(
@@ -565,8 +577,8 @@ ACTION_CONFIGS: list[tuple[list[str], dict]] = [
             "Allows a connection only if it matches an allow entry and no deny entry.",
             {
                 "enforce": ENFORCE,
-                "allow": cidr_list("CIDRs allowed in (CEL interpolation allowed)."),
-                "deny": cidr_list("CIDRs refused (CEL interpolation allowed)."),
+                "allow": ip_or_cidr_list("CIDRs or single addresses allowed in (CEL interpolation allowed)."),
+                "deny": ip_or_cidr_list("CIDRs or single addresses refused (CEL interpolation allowed)."),
                 "ip_policies": str_list("IDs of ngrok IP policies (`ipp_…`).", "An IP policy ID."),
             },
         ),
@@ -748,36 +760,128 @@ ACTION_CONFIGS: list[tuple[list[str], dict]] = [
     ),
 ]
 
-TP_ACTION = {
-    "description": "A Traffic Policy action: `type` and an optional `config`.",
-    "markdownDescription": "A Traffic Policy action: `type` and an optional `config`.",
-    "type": OBJ,
-    "properties": {
-        "type": P(
-            "Action type, e.g. `deny`, `basic-auth`, `restrict-ips`, `terminate-tls`, `custom-response`.",
-            STR,
-            examples=[
-                "add-headers", "basic-auth", "circuit-breaker", "close-connection", "compress-response",
-                "custom-response", "deny", "forward-internal", "jwt-validation", "log", "oauth",
-                "openid-connect", "rate-limit", "redirect", "remove-headers", "restrict-ips", "set-vars",
-                "terminate-tls", "url-rewrite", "verify-webhook",
-            ],
-        ),
-        "config": P("Configuration of the action; its keys depend on `type`.", OBJ),
-    },
-    "required": ["type"],
-    "additionalProperties": False,
-    "allOf": [
-        {
-            "if": {
-                "properties": {"type": {"const": types[0]} if len(types) == 1 else {"enum": types}},
-                "required": ["type"],
-            },
-            "then": {"properties": {"config": cfg}},
-        }
-        for types, cfg in ACTION_CONFIGS
-    ],
+# --------------------------------------------------------------------------------------------
+# Traffic Policy: actions and phases from the docs facts (ngrok_lint/facts/traffic_policy.json)
+# --------------------------------------------------------------------------------------------
+TP_FACTS_FILE = HERE.parent / "ngrok_lint" / "facts" / "traffic_policy.json"
+
+#: A documented field type (the `type` of a docs `<ConfigField>`) as a schema; None: not typed.
+_TP_FIELD_TYPES = {
+    "string": SCALAR,
+    "bool": BOOL,
+    "boolean": BOOL,
+    "integer": INT,
+    "int": INT,
+    "float": NUM,
+    "object": OBJ,
+    "map of string to string": OBJ,
+    "map[string]any": OBJ,
 }
+_TP_OBJECT_LISTS = ("array", "array of objects", "list of objects", "array of map[string]any")
+
+
+@functools.lru_cache(maxsize=None)
+def tp_facts() -> dict:
+    return json.loads(TP_FACTS_FILE.read_text(encoding="utf-8"))
+
+
+def tp_field_schema(field: dict, action: str) -> dict:
+    """One documented configuration field as a schema: its documented type, enum values and the
+    fields of its items or children (never `additionalProperties: false`: action configs are open)."""
+    kind = field["type"].strip().lower()
+    md = f"`{field['name']}` of the `{action}` action ({field['type'] or 'untyped'} in ngrok's docs)."
+    children = {c["name"]: tp_field_schema(c, action) for c in field.get("children", [])}
+    required = [c["name"] for c in field.get("children", []) if c["required"]]
+    if kind == "enum" and field.get("enum"):
+        return enum(md, field["enum"])
+    if kind == "duration":
+        return duration(md)
+    if kind in ("array of strings", "array of refs"):
+        return str_list(md, "An item.")
+    if kind == "array of integers":
+        return P(md, ARR, items=P("An item.", INT))
+    if kind in _TP_OBJECT_LISTS:
+        item = P("An item.", OBJ, properties=children) if children else P("An item.", OBJ)
+        if children and required:
+            item["required"] = required
+        return P(md, ARR, items=item)
+    if kind in _TP_FIELD_TYPES:
+        types = _TP_FIELD_TYPES[kind]
+        if types == OBJ and children:
+            return P(md, OBJ, properties=children, **({"required": required} if required else {}))
+        return P(md, types)
+    return P(md)  # a type the docs name in words only: any value
+
+
+def tp_generated_config(action: dict) -> dict:
+    fields = {f["name"]: tp_field_schema(f, action["type"]) for f in action["fields"]}
+    required = [f["name"] for f in action["fields"] if f["required"]]
+    return config_schema(action["type"], f"From `{action['doc']}`.", fields, required or None)
+
+
+def tp_action_configs(facts: dict) -> list:
+    """(types, config schema) of every documented action: the hand-written schema where there is
+    one (it carries formats and bounds the docs state in prose), completed with every documented
+    field it lacks; the generated one otherwise."""
+    hand = {types[0]: (types, cfg) for types, cfg in ACTION_CONFIGS}
+    out = []
+    for action in facts["actions"]:
+        generated = tp_generated_config(action)
+        if action["type"] in hand:
+            types, cfg = hand.pop(action["type"])
+            cfg = copy.deepcopy(cfg)
+            for name, schema in generated["properties"].items():
+                cfg["properties"].setdefault(name, schema)
+            required = list(dict.fromkeys(cfg.get("required", []) + generated.get("required", [])))
+            if required:
+                cfg["required"] = required
+            out.append((types, cfg))
+        else:
+            out.append(([action["type"]], generated))
+    out.extend(hand.values())
+    return out
+
+
+def tp_allowed_phases(facts: dict) -> dict:
+    """phase -> action types it allows: what the action's page or the actions overview lists (their
+    union: where the two disagree, the action is accepted in both places)."""
+    allowed: dict = {p["name"]: set() for p in facts["phases"]}
+    for action in facts["actions"]:
+        names = [action["type"]] + (["oidc"] if action["type"] == "openid-connect" else [])
+        for phase in set(action["phases"]) | set(action["hub_phases"]):
+            allowed.setdefault(phase, set()).update(names)
+    return allowed
+
+
+def tp_action_types(facts: dict) -> list:
+    types = [a["type"] for a in facts["actions"]]
+    return sorted(set(types) | ({"oidc"} if "openid-connect" in types else set()))
+
+
+def tp_action(facts: dict) -> dict:
+    return {
+        "description": "A Traffic Policy action: `type` and an optional `config`.",
+        "markdownDescription": "A Traffic Policy action: `type` and an optional `config`.",
+        "type": OBJ,
+        "properties": {
+            "type": P("Action type, e.g. `deny`, `basic-auth`, `restrict-ips`, `terminate-tls`, `custom-response`.",
+                      STR, examples=tp_action_types(facts)),
+            "config": P("Configuration of the action; its keys depend on `type`.", OBJ),
+        },
+        "required": ["type"],
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "if": {
+                    "properties": {"type": {"const": types[0]} if len(types) == 1 else {"enum": types}},
+                    "required": ["type"],
+                },
+                "then": {"properties": {"config": cfg}},
+            }
+            for types, cfg in tp_action_configs(facts)
+        ],
+    }
+
 
 TP_RULE = {
     "description": "A Traffic Policy rule: optional `name` and `expressions`, required `actions`.",
@@ -797,33 +901,57 @@ TP_RULE = {
 }
 
 
-def phase(md: str, **kw) -> dict:
-    return P(md, ARR, items=ref("tp_rule"), **kw)
+def phase(md: str, name: str, facts: dict, **kw) -> dict:
+    """A phase's rules; an action documented for other phases only is refused here."""
+    allowed = tp_allowed_phases(facts).get(name, set())
+    refused = [t for t in tp_action_types(facts) if t not in allowed]
+    items = ref("tp_rule")
+    if refused:
+        items = {
+            "allOf": [
+                ref("tp_rule"),
+                {"properties": {"actions": P(
+                    f"Actions of a `{name}` rule.",
+                    items={"properties": {"type": P(
+                        f"Action type: one documented for `{name}`.",
+                        # the refusal's `description` is the message NGL002 gives (ngrok_lint/schema.py)
+                        not_={"enum": refused, "description": f"is not an action of `{name}` (ngrok's docs list it for other phases only)"},
+                    )}},
+                )}},
+            ]
+        }
+    return P(md + f" Actions documented for this phase: {', '.join(f'`{t}`' for t in sorted(allowed))}.", ARR, items=items, **kw)
 
 
-TRAFFIC_POLICY = {
-    "description": (
-        "A Traffic Policy: rules per phase. A string is parsed as YAML by ngrok-lint and checked "
-        "like a map. ${...} inside the policy is CEL interpolation, not an environment variable."
-    ),
-    "markdownDescription": (
-        "A Traffic Policy: rules per phase. A string is parsed as YAML by ngrok-lint and checked "
-        "like a map. `${…}` inside the policy is CEL interpolation, not an environment variable."
-    ),
-    "type": ["object", "string", "null"],
-    "properties": {
-        "on_tcp_connect": phase("Rules run when a connection opens (every protocol; agent 3.17+)."),
-        "on_http_request": phase("Rules run on each HTTP request (http/https only; agent 3.17+)."),
-        "on_http_response": phase("Rules run on each HTTP response (http/https only; agent 3.17+)."),
-        "inbound": phase(
-            "**Deprecated**: use `on_http_request`. Inbound rules (agent 3.6–3.16 syntax).", deprecated=True
+def traffic_policy(facts: dict) -> dict:
+    return {
+        "description": (
+            "A Traffic Policy: rules per phase. A string is parsed as YAML by ngrok-lint and checked "
+            "like a map. ${...} inside the policy is CEL interpolation, not an environment variable."
         ),
-        "outbound": phase(
-            "**Deprecated**: use `on_http_response`. Outbound rules (agent 3.6–3.16 syntax).", deprecated=True
+        "markdownDescription": (
+            "A Traffic Policy: rules per phase. A string is parsed as YAML by ngrok-lint and checked "
+            "like a map. `${…}` inside the policy is CEL interpolation, not an environment variable."
         ),
-    },
-    "additionalProperties": False,
-}
+        "type": ["object", "string", "null"],
+        "properties": {
+            "on_tcp_connect": phase("Rules run when a connection opens (every protocol; agent 3.17+).", "on_tcp_connect", facts),
+            "on_http_request": phase("Rules run on each HTTP request (http/https only; agent 3.17+).", "on_http_request", facts),
+            "on_http_response": phase("Rules run on each HTTP response (http/https only; agent 3.17+).", "on_http_response", facts),
+            "on_event_stream_message": phase(
+                "Rules run on each server-sent event message (http/https only).", "on_event_stream_message", facts
+            ),
+            "inbound": phase(
+                "**Deprecated**: use `on_http_request`. Inbound rules (agent 3.6–3.16 syntax).", "on_http_request", facts,
+                deprecated=True,
+            ),
+            "outbound": phase(
+                "**Deprecated**: use `on_http_response`. Outbound rules (agent 3.6–3.16 syntax).", "on_http_response", facts,
+                deprecated=True,
+            ),
+        },
+        "additionalProperties": False,
+    }
 
 # --------------------------------------------------------------------------------------------
 # Tunnels
@@ -1380,9 +1508,9 @@ DEFINITIONS = {
     "v3_agent": v3_agent,
     "v3_endpoint": lambda: {**V3_ENDPOINT, "properties": sourced(V3_ENDPOINT["properties"], "v3", ("endpoint",),
                                                                  where="v3 endpoint")},
-    "traffic_policy": lambda: TRAFFIC_POLICY,
+    "traffic_policy": lambda: traffic_policy(tp_facts()),
     "tp_rule": lambda: TP_RULE,
-    "tp_action": lambda: TP_ACTION,
+    "tp_action": lambda: tp_action(tp_facts()),
 }
 
 # Editors show a definition's title in completion items and hovers (otherwise its internal name).

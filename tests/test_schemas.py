@@ -836,7 +836,7 @@ VALID = [
               on_http_request:
               on_http_response:
                 - actions:
-                    - type: deny
+                    - type: custom-response
                       config:
         """),
     # ---- §8 examples 1–20 ----
@@ -1375,11 +1375,12 @@ INVALID = [
     # CIDR and IP lists
     ("cidr-ip-restriction-prefix", "v2", "version: 2\ntunnels:\n  a:\n    proto: tcp\n    addr: 22\n    ip_restriction: {allow_cidrs: [10.0.0.0/33]}\n", (T, "a", "ip_restriction", "allow_cidrs", 0), "pattern"),
     ("cidr-ip-restriction-octet", "v2", "version: 2\ntunnels:\n  a:\n    proto: tcp\n    addr: 22\n    ip_restriction: {deny_cidrs: [1.1.1.1/32, 300.1.1.1/8]}\n", (T, "a", "ip_restriction", "deny_cidrs", 1), "pattern"),
-    ("cidr-restrict-ips-bare-ip", "v3", v3_policy("""
+    # a bare address is accepted (ngrok's guides write one: tests/test_traffic_policy_facts.py)
+    ("cidr-restrict-ips-bad-prefix", "v3", v3_policy("""
         on_tcp_connect:
           - actions:
               - type: restrict-ips
-                config: {allow: [1.2.3.4]}
+                config: {allow: [1.2.3.4/33]}
         """), tp("on_tcp_connect", 0, "actions", 0, "config", "allow", 0), "pattern"),
     ("ip-dns-resolver-with-port", "legacy", "dns_resolver_ips: [1.1.1.1:53]\n", ("dns_resolver_ips", 0), "pattern"),
     ("ip-dns-resolver-int", "v2", "version: 2\ndns_resolver_ips: [1]\n", ("dns_resolver_ips", 0), "type"),

@@ -6,7 +6,10 @@ page path and commit on every row) or, for the legacy 2.x format, from the 2.x a
 - ``keys.json``: the keys of every format and context, with their types;
 - ``deprecations.json``: deprecated keys per context, with the replacement (NGL401 reads it);
 - ``changelog.json``: settings that only the agent changelog names (NGL002 reads it);
-- ``url_rules.json``: what endpoint and upstream URLs must look like (NGL005 cites it).
+- ``url_rules.json``: what endpoint and upstream URLs must look like (NGL005 cites it);
+- ``traffic_policy.json``: Traffic Policy phases, actions (phases, config fields), variables and
+  macros (the schemas, NGL010 and ``ngrok_lint.expressions`` read it; re-read from a docs checkout
+  with ``python -m ngrok_lint.facts.traffic_policy_extract PATH``).
 
 ``schemas/build.py`` generates the JSON Schemas from ``keys.json`` and ``deprecations.json``;
 ``python -m ngrok_lint.facts.diffdocs PATH`` prints what changed in a docs checkout since the
