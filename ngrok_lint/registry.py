@@ -24,6 +24,7 @@ RULE_MODULES: Tuple[str, ...] = (
     "ngl007_ambiguous_boolean",
     "ngl008_unused_suppression",
     "ngl009_ngrok_v1_format",
+    "ngl010_unknown_policy_name",
     "ngl101_http_scheme",
     "ngl102_plaintext_upstream",
     "ngl103_min_tls_version",

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("ruamel", "jsonschema", "pygls", "lsprotocol", "ngrok_lint.migrate", "ngrok_lint.fixer", "ngrok_lint.roundtrip",
-         "dataclasses")
+         "dataclasses", "celpy", "lark")
 
 V2 = 'version: "2"\nauthtoken: ${NGROK_AUTHTOKEN}\nweb_addr: 127.0.0.1:4040\ntunnels:\n  web:\n    proto: http\n    addr: 8080\n'
 V3 = (
@@ -58,6 +58,19 @@ def test_a_lint_run_imports_no_heavy_module(tmp_path: Path, text: str) -> None:
     modules = imported_after(lint_code(path), tmp_path)
     assert "ngrok_lint.rules.ngl002_schema" in modules and "yaml" in modules  # it did lint
     assert heavy(modules) == []
+
+
+def test_only_a_file_with_an_expression_imports_the_cel_parser(tmp_path: Path) -> None:
+    # The V3 file above has a policy without expressions: no CEL parser (test above). One with an
+    # expression needs it (when the `cel` extra is installed; its dependencies bring `dataclasses`),
+    # and nothing else heavy: not the fix engine, jsonschema or the language server.
+    pytest.importorskip("celpy")
+    path = tmp_path / "ngrok.yml"
+    path.write_text(V3.replace("        - actions:\n", "        - expressions: [\"req.method == 'GET'\"]\n          actions:\n"),
+                    encoding="utf-8")
+    modules = imported_after(lint_code(path), tmp_path)
+    assert "celpy" in modules
+    assert [m for m in heavy(modules) if not m.startswith(("celpy", "lark", "dataclasses"))] == []
 
 
 def test_a_legacy_file_imports_the_migration_but_not_ruamel(tmp_path: Path) -> None:

@@ -52,10 +52,11 @@ from __future__ import annotations
 
 from typing import Any, Iterator, List
 
-from ngrok_lint import schema
+from ngrok_lint import expressions, schema
 from ngrok_lint.formats import LEGACY_TOP_KEYS, LEGACY_TUNNEL_KEYS
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
+from ngrok_lint.paths import dotted
 
 META = RuleMeta(
     code="NGL002",
@@ -83,6 +84,7 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
     kept = [v for v in found if not owned_by_ngl003(v, doc)]
     for item in kept[:MAX_FINDINGS]:
         yield finding(META, item.message, item.span, item.path, _fix(item))
+    yield from _expression_syntax(doc, base_dir)
     rest = kept[MAX_FINDINGS:]
     if rest or (truncated and kept):
         first = rest[0] if rest else kept[-1]
@@ -92,6 +94,26 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
             f"… and {more} schema problems in this file (only the first {MAX_FINDINGS} are reported)",
             first.span,
             first.path,
+        )
+
+
+def _expression_syntax(doc: Document, base_dir: Any) -> Iterator[Finding]:
+    """A Traffic Policy expression that does not parse as CEL, at the character where it stops."""
+    found = expressions.find(doc, base_dir)
+    if not found:
+        return
+    for expression in found:
+        problem = expressions.parse(doc, expression)
+        if not isinstance(problem, expressions.SyntaxProblem):
+            continue
+        where = dotted(expression.path if expression.inline else expression.anchor)
+        what = "interpolation `${…}`" if expression.offset else "expression"
+        label = "" if expression.inline else " (in the policy text)"
+        yield finding(
+            META,
+            f"{where}: the CEL {what} does not parse: {problem.message}{label}",
+            expressions.span(doc, expression, problem.offset),
+            expression.path if expression.inline else expression.anchor,
         )
 
 

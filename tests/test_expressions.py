@@ -1,0 +1,113 @@
+"""Traffic Policy CEL expressions (ngrok_lint/expressions.py): found where the policy has CEL,
+parsed by cel-python, and placed back inside the YAML string through its quoting."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import List, Tuple
+
+import pytest
+
+from ngrok_lint import expressions
+from ngrok_lint.engine import analyze
+from ngrok_lint.config import Settings
+
+pytest.importorskip("celpy")
+
+
+def _lint(policy: str, select: str = "NGL002") -> List[Tuple[int, int, str]]:
+    text = (
+        "version: 3\nendpoints:\n  - name: a\n    url: https://a.example.com\n    upstream: {url: 8080}\n"
+        "    traffic_policy:\n" + textwrap.indent(textwrap.dedent(policy), "      ")
+    )
+    settings = Settings(select=(select,))
+    analysis = analyze("ngrok.yml", text.encode(), settings, None)
+    return [(f.span.line, f.span.column, f.message) for f in analysis.findings if f.code == select]
+
+
+@pytest.mark.parametrize(
+    "written, column",
+    [
+        ("req.method == 'GET' &&& true", 37),  # plain: the text itself
+        ("'req.method == ''GET'' &&& true'", 40),  # single quotes: '' is one character
+        ('"req.method == \\"GET\\" &&& true"', 40),  # double quotes: an escape is one character
+        ('"\'\\u00e9\' == req.method &&& true"', 41),  # a 6-character escape
+    ],
+)
+def test_a_syntax_error_points_inside_a_one_line_string(written: str, column: int) -> None:
+    found = _lint(f"""\
+        on_http_request:
+          - expressions:
+              - {written}
+            actions:
+              - type: deny
+        """)
+    assert [(line, col) for line, col, _ in found] == [(9, column)]
+    assert "unexpected character `&`" in found[0][2]
+
+
+def test_a_literal_block_maps_line_by_line() -> None:
+    found = _lint("""\
+        on_http_request:
+          - expressions:
+              - |
+                req.method == 'GET' &&
+                  req.url.path ]
+            actions:
+              - type: deny
+        """)
+    assert [(line, col) for line, col, _ in found] == [(11, 30)]
+
+
+def test_a_folded_block_falls_back_to_the_scalar() -> None:
+    found = _lint("""\
+        on_http_request:
+          - expressions:
+              - >
+                req.method == 'GET' &&
+                  req.url.path ]
+            actions:
+              - type: deny
+        """)
+    assert [(line, col) for line, col, _ in found] == [(9, 15)]
+
+
+def test_a_policy_written_as_text_points_at_its_key() -> None:
+    text = (
+        "version: 3\nendpoints:\n  - name: a\n    url: https://a.example.com\n    upstream: {url: 8080}\n"
+        "    traffic_policy: |\n      on_http_request:\n        - expressions: [\"req.method ==\"]\n"
+        "          actions: [{type: deny}]\n"
+    )
+    analysis = analyze("ngrok.yml", text.encode(), Settings(select=("NGL002",)), None)
+    [finding] = [f for f in analysis.findings if f.code == "NGL002"]
+    assert (finding.span.line, finding.span.column) == (6, 21)
+    assert finding.message.endswith("(in the policy text)")
+
+
+def test_interpolations_skip_braces_inside_cel_strings() -> None:
+    assert list(expressions.interpolations("a ${'}' + x} b ${y}")) == [(4, "'}' + x"), (17, "y")]
+    assert list(expressions.interpolations("no ${ end")) == [(5, " end")]
+
+
+def test_an_unknown_variable_is_a_warning_with_a_suggestion() -> None:
+    found = _lint("""\
+        on_http_request:
+          - expressions: ["req.Headers['x'][0] == 'y'"]
+            actions: [{type: deny}]
+        """, select="NGL010")
+    assert len(found) == 1 and "did you mean `req.headers`?" in found[0][2]
+    from ngrok_lint import registry
+
+    assert registry.lookup("NGL010").severity.label == "warning"
+
+
+def test_without_the_parser_expressions_are_skipped_and_action_types_still_checked(monkeypatch) -> None:
+    monkeypatch.setattr(expressions, "_PARSER", [None])
+    policy = """\
+        on_http_request:
+          - expressions: ["req.Headers ==== 1"]
+            actions: [{type: denyy}]
+        """
+    assert _lint(policy, select="NGL002") == []
+    [(_, _, message)] = _lint(policy, select="NGL010")
+    assert "unknown action type `denyy`" in message
