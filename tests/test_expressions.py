@@ -111,3 +111,22 @@ def test_without_the_parser_expressions_are_skipped_and_action_types_still_check
     assert _lint(policy, select="NGL002") == []
     [(_, _, message)] = _lint(policy, select="NGL010")
     assert "unknown action type `denyy`" in message
+
+
+def test_on_the_real_world_corpus_ngl010_fires_only_where_a_name_is_wrong() -> None:
+    from conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("shared/corpus/real-world is not available")
+    pins = {
+        # ngrok's own docs example (agent config page, `policy.inbound`) writes `req.ContentLength`;
+        # the variable is `req.content_length`
+        "121-ngrok__ngrok-docs__examples_agent-config_http-traffic-policy.mdx.yml": 1,
+    }
+    got = {}
+    for path in sorted(CORPUS.glob("*.yml")):
+        analysis = analyze(str(path), path.read_bytes(), Settings(select=("NGL010", "NGL002")), str(path.parent))
+        hits = [f for f in analysis.findings if f.code == "NGL010" or "does not parse" in f.message]
+        if hits:
+            got[path.name] = len(hits)
+    assert got == pins

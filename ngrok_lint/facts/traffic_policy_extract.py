@@ -2,6 +2,7 @@
 
     python -m ngrok_lint.facts.traffic_policy_extract DOCS             # what changed since the recorded commit
     python -m ngrok_lint.facts.traffic_policy_extract DOCS --write     # re-record the facts from DOCS
+                                                                       # (and the docs' examples, test data)
 
 ``DOCS`` is a work tree of ngrok-docs or its git directory (pages are then read from ``HEAD``). The
 facts land in ``traffic_policy.json`` beside this module, every row with the page it comes from
@@ -293,6 +294,74 @@ def _all_pages(docs: Docs, folder: str) -> List[str]:
     return found
 
 
+# --- the docs' own examples (test data) ---------------------------------------------------------
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests", "data", "docs_traffic_policy_examples.json")
+_FENCE_OPEN = re.compile(r"^([ \t]*)```(yaml|yml|json)\b[^\n]*$")
+_FENCE_CLOSE = re.compile(r"^[ \t]*```[ \t]*$")
+PHASE_KEYS = ("on_tcp_connect", "on_http_request", "on_http_response", "on_event_stream_message", "inbound", "outbound")
+
+
+def code_blocks(text: str) -> Iterator[Tuple[int, str, str]]:
+    """(1-based line of the first body line, language, body dedented by the fence's indent)."""
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        opened = _FENCE_OPEN.match(lines[index])
+        if not opened:
+            index += 1
+            continue
+        indent, lang = opened.group(1), opened.group(2)
+        body: List[str] = []
+        index += 1
+        first = index + 1
+        while index < len(lines) and not _FENCE_CLOSE.match(lines[index]):
+            line = lines[index]
+            body.append(line[len(indent):] if line.startswith(indent) else line.lstrip())
+            index += 1
+        index += 1
+        yield first, "json" if lang == "json" else "yaml", "\n".join(body) + "\n"
+
+
+def example_kind(data: Any) -> Optional[str]:
+    """`policy` (a bare Traffic Policy), `config` (an agent config file), `expressions` (a rule's
+    expression list alone, as the variable and macro pages show them) or None (another fragment)."""
+    if not isinstance(data, dict):
+        return None
+    if "version" in data and ("endpoints" in data or "tunnels" in data or "agent" in data):
+        return "config"
+    if any(key in data for key in PHASE_KEYS) and all(isinstance(k, str) for k in data):
+        return "policy"
+    expressions = data.get("expressions")
+    if set(data) == {"expressions"} and isinstance(expressions, list) and all(isinstance(e, str) for e in expressions):
+        return "expressions"
+    return None
+
+
+def examples(docs: Docs) -> Dict[str, Any]:
+    """Every YAML/JSON code block of the traffic-policy pages and their snippets that is a whole
+    Traffic Policy, an agent config or a rule's `expressions` list; other fragments are only counted."""
+    import yaml
+
+    commit = docs.commit()
+    rows: List[Dict[str, Any]] = []
+    skipped = {"fragment": 0, "not YAML": 0}
+    pages = sorted(set(_all_pages(docs, "traffic-policy/")) | set(_all_pages(docs, "snippets/traffic-policy/")))
+    for page in pages:
+        for line, lang, body in code_blocks(docs.read(page) or ""):
+            try:
+                data = yaml.safe_load(body)
+            except yaml.YAMLError:
+                skipped["not YAML"] += 1
+                continue
+            kind = example_kind(data)
+            if kind is None:
+                skipped["fragment"] += 1
+                continue
+            rows.append({"doc": page, "commit": commit, "line": line, "lang": lang, "kind": kind, "text": body})
+    return {"source": "github.com/ngrok/ngrok-docs", "commit": commit, "skipped": skipped, "examples": rows}
+
+
 def load() -> Dict[str, Any]:
     with open(FACTS, encoding="utf-8") as handle:
         data: Dict[str, Any] = json.load(handle)
@@ -338,6 +407,8 @@ def main(argv: List[str]) -> int:
     if "--write" in argv:
         with open(FACTS, "w", encoding="utf-8") as handle:
             handle.write(render(new))
+        with open(EXAMPLES, "w", encoding="utf-8") as handle:
+            handle.write(render(examples(docs)))
         return 0
     old = load()
     changes = differences(old, new)
