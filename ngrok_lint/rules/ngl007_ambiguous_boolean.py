@@ -80,6 +80,8 @@ ACTION_BOOLEANS: Dict[str, FrozenSet[str]] = {
     "oauth": frozenset({"allow_cors_preflight"}),
     "openid-connect": frozenset({"allow_cors_preflight"}),
     "oidc": frozenset({"allow_cors_preflight"}),  # the migration guide's name for openid-connect
+    "owasp-crs-request": frozenset({"process_body"}),
+    "owasp-crs-response": frozenset({"process_body"}),
 }
 
 
