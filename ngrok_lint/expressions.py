@@ -64,7 +64,7 @@ def find(doc: Document, base_dir: Optional[str]) -> List[Expression]:
         policy = site.policy
         if policy is None:
             continue
-        for phase in walk.PHASES + ("on_event_stream_message",):
+        for phase in walk.PHASES:
             rules = policy.data.get(phase)
             if not isinstance(rules, list):
                 continue
@@ -105,20 +105,20 @@ def _rule_expressions(policy: Any, phase: str, rule_index: int, rule: Dict[str, 
         cel_fields = cel_config_fields(action_type) if isinstance(action_type, str) else frozenset()
         for name, value in config.items():
             if name in cel_fields:
-                for path, text in _strings(value, at("actions", index, "config", name) if policy.inline else policy.path):
+                for path, text in _strings(value, at("actions", index, "config", name), policy.inline):
                     for start, body in interpolations(text):
                         yield expr(body, path, start)
 
 
-def _strings(value: Any, path: YamlPath) -> Iterator[Tuple[YamlPath, str]]:
+def _strings(value: Any, path: YamlPath, extend: bool) -> Iterator[Tuple[YamlPath, str]]:
+    """Every string inside `value`, with its path (not extended for a policy written as text: its
+    positions are the policy key's)."""
     if isinstance(value, str):
         yield path, value
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _strings(inner, path + (key,) if path and path[-1] != "traffic_policy_file" else path)
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            yield from _strings(inner, path + (index,) if path and path[-1] != "traffic_policy_file" else path)
+        return
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        yield from _strings(inner, path + (key,) if extend else path, extend)
 
 
 def interpolations(text: str) -> Iterator[Tuple[int, str]]:
@@ -204,9 +204,14 @@ def parse(doc: Document, expression: Expression) -> Any:
 _TOKEN_WORDS = {"RSQB": "`]`", "RPAR": "`)`", "RBRACE": "`}`", "COLON": "`:`", "COMMA": "`,`"}
 
 
+#: Longer expressions are not parsed: the parser takes about a second per 10,000 characters, and
+#: no real policy comes near (hostile input must not stall a run).
+MAX_LENGTH = 10_000
+
+
 def parse_text(text: str) -> Any:
     cel = _parser()
-    if cel is None:
+    if cel is None or len(text) > MAX_LENGTH:
         return None
     if not text.strip():
         return SyntaxProblem("the expression is empty", 0)
@@ -266,7 +271,7 @@ def span(doc: Document, expression: Expression, offset: int, length: int = 1) ->
     end = _file_offset(doc.text, whole, loc.style, expression.offset + offset + max(length, 1))
     if end is None or end <= start:
         end = start + 1
-    from ngrok_lint.source import line_col
+    from ngrok_lint.positions import line_col
 
     line, column = line_col(doc.text, start)
     end_line, end_column = line_col(doc.text, end)
@@ -332,7 +337,7 @@ def _walk_literal(text: str, begin: int, end: int, index: int) -> Optional[int]:
         return None
     remaining, offset = index, lines_start
     for line in lines:
-        content = line[indent:] if len(line) >= indent else ""
+        content = (line[indent:] if len(line) >= indent else "").rstrip("\r")  # a CRLF break is one character
         if remaining <= len(content):
             return offset + min(indent, len(line)) + remaining
         remaining -= len(content) + 1
@@ -414,7 +419,10 @@ def _steps(name: str) -> List[str]:
 def unknown_names(tree: Any) -> List[Name]:
     """Variables and macros of a parsed expression that ngrok's reference does not list."""
     found: List[Name] = []
-    _visit(tree, frozenset(), catalogue(), found)
+    try:
+        _visit(tree, frozenset(), catalogue(), found)
+    except RecursionError:
+        return []  # nested hundreds deep: not a policy a person wrote; its names go unchecked
     return found
 
 

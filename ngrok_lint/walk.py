@@ -16,7 +16,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, T
 from ngrok_lint.loader import Document
 from ngrok_lint.model import YamlPath
 
-PHASES = ("on_tcp_connect", "on_http_request", "on_http_response", "inbound", "outbound")
+PHASES = ("on_tcp_connect", "on_http_request", "on_http_response", "on_event_stream_message", "inbound", "outbound")
 
 
 class Agent(NamedTuple):

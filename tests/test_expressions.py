@@ -15,13 +15,13 @@ from ngrok_lint.config import Settings
 pytest.importorskip("celpy")
 
 
-def _lint(policy: str, select: str = "NGL002") -> List[Tuple[int, int, str]]:
+def _lint(policy: str, select: str = "NGL002", newline: str = "\n") -> List[Tuple[int, int, str]]:
     text = (
         "version: 3\nendpoints:\n  - name: a\n    url: https://a.example.com\n    upstream: {url: 8080}\n"
         "    traffic_policy:\n" + textwrap.indent(textwrap.dedent(policy), "      ")
     )
     settings = Settings(select=(select,))
-    analysis = analyze("ngrok.yml", text.encode(), settings, None)
+    analysis = analyze("ngrok.yml", text.replace("\n", newline).encode(), settings, None)
     return [(f.span.line, f.span.column, f.message) for f in analysis.findings if f.code == select]
 
 
@@ -46,7 +46,8 @@ def test_a_syntax_error_points_inside_a_one_line_string(written: str, column: in
     assert "unexpected character `&`" in found[0][2]
 
 
-def test_a_literal_block_maps_line_by_line() -> None:
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_literal_block_maps_line_by_line(newline: str) -> None:
     found = _lint("""\
         on_http_request:
           - expressions:
@@ -55,7 +56,7 @@ def test_a_literal_block_maps_line_by_line() -> None:
                   req.url.path ]
             actions:
               - type: deny
-        """)
+        """, newline=newline)
     assert [(line, col) for line, col, _ in found] == [(11, 30)]
 
 
@@ -130,3 +131,15 @@ def test_on_the_real_world_corpus_ngl010_fires_only_where_a_name_is_wrong() -> N
         if hits:
             got[path.name] = len(hits)
     assert got == pins
+
+
+def test_hostile_expressions_end_quickly_without_a_crash() -> None:
+    deep = "(" * 1000 + "req.Method" + ")" * 1000
+    assert expressions.unknown_names(expressions.parse_text(deep)) == []  # too deep to walk: unchecked
+    assert expressions.parse_text("a && " * 3000 + "b") is None  # past MAX_LENGTH: not parsed
+    found = _lint(f"""\
+        on_http_request:
+          - expressions: ["{deep}", "{'a && ' * 3000}b"]
+            actions: [{{type: deny}}]
+        """, select="NGL010")
+    assert found == []
