@@ -163,8 +163,15 @@ def _tunnel(doc: Document, name: str, tunnel: Dict[str, Any], fmt: str, base_dir
     path: YamlPath = ("tunnels", name)
     proto = tunnel.get("proto")
     proto = proto if proto in ("http", "tcp", "tls") else None
+    url = tunnel.get("url")
+    url = None if url is None or fmt == "legacy" else str(url)
+    if proto is None and url is not None:
+        # agent/config/v2.mdx: `--url` becomes `url`; without `proto`, the URL's scheme says it.
+        proto = _URL_PROTO.get(endpoint_scheme(url))
     schemes: FrozenSet[str] = frozenset()
-    if proto == "http":
+    if proto == "http" and url is not None and "schemes" not in tunnel:
+        schemes = frozenset({endpoint_scheme(url)})
+    elif proto == "http":
         if fmt == "legacy":
             schemes = _bind_tls_schemes(tunnel.get("bind_tls", None))
         else:
@@ -176,7 +183,19 @@ def _tunnel(doc: Document, name: str, tunnel: Dict[str, Any], fmt: str, base_dir
             else:
                 schemes = frozenset({"https"})
     policy = _policy(doc, path, tunnel, base_dir)
-    return Site("tunnel", name, path, tunnel, proto, schemes, True, tunnel.get("addr"), path + ("addr",), policy, fmt)
+    public = _public(url, tunnel.get("bindings"))
+    return Site("tunnel", name, path, tunnel, proto, schemes, public, tunnel.get("addr"), path + ("addr",), policy, fmt)
+
+
+_URL_PROTO = {"https": "http", "http": "http", "tcp": "tcp", "tls": "tls"}
+
+
+def _public(url: Optional[str], bindings: Any) -> bool:
+    """Not public: a `.internal` host, or an `internal`/`kubernetes` binding (rules.md, Terms)."""
+    bound = {str(b).lower() for b in bindings} if isinstance(bindings, list) else set()
+    if isinstance(bindings, str):
+        bound = {bindings.lower()}
+    return not (url_host(url).lower().endswith(".internal") or bound & {"internal", "kubernetes"})
 
 
 def _bind_tls_schemes(value: Any) -> FrozenSet[str]:
@@ -212,13 +231,9 @@ def _endpoint(doc: Document, index: int, endpoint: Dict[str, Any], base_dir: Opt
     url = endpoint.get("url")
     url = None if url is None else str(url)
     scheme = endpoint_scheme(url)
-    proto = {"https": "http", "http": "http", "tcp": "tcp", "tls": "tls"}.get(scheme)
+    proto = _URL_PROTO.get(scheme)
     schemes = frozenset({scheme}) if proto == "http" else frozenset()
-    bindings = endpoint.get("bindings")
-    bound = {str(b).lower() for b in bindings} if isinstance(bindings, list) else set()
-    if isinstance(bindings, str):
-        bound = {bindings.lower()}
-    public = not (url_host(url).lower().endswith(".internal") or bound & {"internal", "kubernetes"})
+    public = _public(url, endpoint.get("bindings"))
     upstream = endpoint.get("upstream")
     upstream_url = upstream.get("url") if isinstance(upstream, dict) else None
     name = endpoint.get("name")

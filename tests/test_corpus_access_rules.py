@@ -142,6 +142,7 @@ PINS: Dict[str, Dict[str, Tuple[int, ...]]] = {
     "125-ngrok__ngrok-docs__examples_agent-config_http-bindings.mdx.yml": (2,),  # `example`: public HTTP tunnel, no auth, no IP restriction
     "133-ngrok__ngrok-docs__examples_agent-config_http-forward-https.mdx.yml": (4,),  # `example`: public HTTPS endpoint, no auth, no IP restriction
     "135-ngrok__ngrok-docs__examples_agent-config_http-circuit-breaker.mdx.yml": (2,),  # `example`: public HTTPS tunnel; circuit_breaker only, no auth
+    "137-ngrok__ngrok-docs__examples_agent-config_http-wildcard-domain.mdx.yml": (3,),  # `example`: `url: https://*.example.com` (an https tunnel), no auth
     },
     "NGL204": {},  # no corpus allow list holds 0.0.0.0/0 or ::/0 (067's web_allow_hosts has 172.0.0.0/8)
     "NGL205": {},  # no corpus policy sets `enforce: false`

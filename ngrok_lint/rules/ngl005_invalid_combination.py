@@ -12,6 +12,18 @@ Reports settings that the agent refuses together, or that cannot work together:
   action whose `max_version` is below its `min_version`;
 - an endpoint: `agent_tls_termination` on a URL that is not `tls://`; two endpoints with the same
   `name`;
+- an endpoint (or a tunnel written with `url`) whose URL breaks what ngrok's docs require of it
+  (rows of `ngrok_lint/facts/url_rules.json`, each message names its page): a public `http` URL on
+  a port other than 80, a public `https` or `tls` one on a port other than 443
+  (`snippets/gateway/shared/public-endpoints-source.mdx`); a `tcp` URL with a host and no port
+  (same page; `endpoints/internal-endpoints.mdx` for internal ones); `bindings: [internal]` with no
+  `.internal` host (random addresses are not supported there), `bindings: [public]` with a
+  `.internal` host; on a `tcp` or `tls` endpoint, an `upstream.url` without a port (the domain
+  form) or written as a scheme alone (`https://`: `agent/config/v3.mdx`, "for `tcp` and `tls`
+  endpoints host and port is required"); on an http(s) endpoint an `upstream.url` with the
+  `tcp://` scheme (the agent: `Endpoint 'main' specifies a URL with an unsupported scheme: tcp`,
+  ngrok/ngrok#73). Kubernetes-bound endpoints and URLs holding a variable or a placeholder are
+  not judged;
 - two tunnels or endpoints that bind the same address (`domain`, `hostname`, `url`, or a tcp
   tunnel's `remote_addr`), unless every one of them sets `pooling_enabled: true`. Addresses are
   compared as the agent resolves them: host names case-insensitively, `https` when no scheme is
@@ -70,6 +82,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ngrok_lint import walk
 from ngrok_lint.loader import Document
+from ngrok_lint.rules import _urls
 from ngrok_lint.model import Finding, RuleMeta, Severity, YamlPath, finding
 from ngrok_lint.walk import Site
 
@@ -180,6 +193,8 @@ def _site(doc: Document, site: Site) -> Iterator[Finding]:
         "merge them into `traffic_policy`",
     )
     yield from _tls_versions(doc, site)
+    for problem in _urls.problems(doc, site):
+        yield finding(META, problem.message, problem.span, problem.path)
 
 
 def _tls_tunnel(doc: Document, site: Site) -> Iterator[Finding]:

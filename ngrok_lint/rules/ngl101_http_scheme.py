@@ -3,12 +3,15 @@
 Reports a public tunnel or endpoint that serves plain HTTP:
 - a v2 tunnel (also under v3 `tunnels:`) whose `schemes` includes `http`;
 - a legacy (agent 2.x) http tunnel with `bind_tls: false` (HTTP only) or `bind_tls: both` (an
-  `http://` URL beside the `https://` one; an empty `bind_tls:` means the same);
-- a v3 endpoint whose `url` starts with `http://`.
+  `http://` URL beside the `https://` one; an empty `bind_tls:` means the same), or with no
+  `bind_tls` at all: agent 2.x then opens both, an HTTP and an HTTPS endpoint (ngrok's upgrade
+  guide, `agent/upgrade-v2-v3.mdx`: "HTTP tunnels by default will only open a single HTTPS
+  endpoint … instead of both an HTTP and HTTPS endpoint");
+- a v3 endpoint, or a version 2/3 tunnel written with `url`, whose `url` starts with `http://`.
 
 Internal endpoints (a `.internal` host, `bindings: [internal]` or `[kubernetes]`) are not public
-and are not reported. A legacy http tunnel with no `bind_tls` at all is left to NGL003
-(`config-version`): agent 3.x refuses the file, and its migration serves HTTPS only.
+and are not reported. A legacy file is also NGL003's (agent 3.x refuses it); this rule speaks for
+the agent that reads it today, 2.x, which serves plain HTTP.
 
 ## Why is this bad?
 Over plain HTTP, requests and responses (cookies, tokens, form data, basic-auth credentials)
@@ -37,7 +40,9 @@ tunnels:
 
 ## Fix
 Safe: `schemes` becomes `[https]` (the `http` item is removed), `bind_tls` becomes `true`, and an
-endpoint `url` changes from `http://` to `https://`, dropping an explicit `:80`. HTTPS only is
+endpoint `url` changes from `http://` to `https://`, dropping an explicit `:80`. A legacy tunnel
+with no `bind_tls` gets no fix of its own: NGL003's migration of the file (agent 3.x serves HTTPS
+only by default) is the fix, and a second edit of the same tunnel would be rewritten by it. HTTPS only is
 what a current agent does by default and what ngrok recommends. Clients that still call the
 `http://` address must move to `https://`.
 """
@@ -70,13 +75,15 @@ def check(doc: Document, ctx: Context) -> Iterator[Finding]:
     for site in sites(doc, ctx.base_dir):
         if site.proto != "http" or not site.public or "http" not in site.schemes:
             continue
-        if site.kind == "endpoint":
+        if site.kind == "endpoint" or (site.url is not None and site.format != "legacy" and "schemes" not in site.data):
             found = _endpoint(doc, site)
         elif isinstance(site.data.get("schemes"), list) and site.data["schemes"]:
             found = _schemes(doc, site)
         elif "bind_tls" in site.data:
             found = _bind_tls(doc, site)
-        else:  # a legacy tunnel on the 2.x default (both): NGL003's, whose migration serves HTTPS only
+        elif site.format == "legacy":
+            found = _no_bind_tls(doc, site)
+        else:
             found = None
         if found is not None:
             yield found
@@ -161,6 +168,20 @@ def _bind_tls(doc: Document, site: Site) -> Optional[Finding]:
         change = Change(Op.SET, path, True)
         span = doc.key_span(path)
     return finding(META, message, span, path, Fix("serve HTTPS only: `bind_tls: true`", Safety.SAFE, (change,)))
+
+
+def _no_bind_tls(doc: Document, site: Site) -> Finding:
+    """A legacy http tunnel on agent 2.x's default: an `http://` URL beside the `https://` one.
+
+    No fix of its own: NGL003's migration (which every legacy file gets) writes the tunnel for
+    agent 3.x, whose default is HTTPS only; a second fix on the same tunnel would only be undone
+    by it."""
+    message = (
+        f"{label(site)} sets no `bind_tls`, so agent 2.x serves an `http://` URL beside the `https://` one "
+        f"(its default, per ngrok's upgrade guide): {_EXPOSURE}; add `bind_tls: true`, or migrate the file "
+        "(NGL003's fix), after which agent 3.x serves HTTPS only"
+    )
+    return finding(META, message, doc.key_span(site.path), site.path)
 
 
 def _endpoint(doc: Document, site: Site) -> Optional[Finding]:
