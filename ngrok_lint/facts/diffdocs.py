@@ -30,6 +30,8 @@ from ngrok_lint.facts import extract
 _TABLE_STATUSES = ("documented",)
 #: CLI command of each tunnel context, for the deprecation evidence.
 _COMMANDS = {"tunnel.http": "ngrok http", "tunnel.tcp": "ngrok tcp", "tunnel.tls": "ngrok tls"}
+#: Contexts whose keys every tunnel command shares.
+_SHARED = ("tunnel", "agent")
 #: File key → CLI flag where the names differ beyond `_` → `-`.
 _FLAGS = {"ip_restriction": "--cidr-allow", "request_header": "--request-header-add",
           "response_header": "--response-header-add", "user_agent_filter": "--ua-filter-allow",
@@ -49,7 +51,9 @@ def key_changes(root: extract.Root) -> Iterator[str]:
             if row["format"] == fmt and row["context"] == context and row["status"] in _TABLE_STATUSES:
                 recorded[str(row["key"])] = row
         page = extract.TABLES[(fmt, context)][0]
-        seen = {key.split(".")[0] if key.split(".")[0] in ("traffic_policy", "policy") else key for key in found}
+        # Traffic Policy sub-keys are that engineer's table; a dotted key also stands for its parent.
+        seen = {key for key in found if key.split(".")[0] not in ("traffic_policy", "policy")}
+        seen |= {key.split(".")[0] for key in found}
         for key in sorted(seen - set(recorded)):
             yield f"{page}: {fmt} {context}: new key `{key}` ({found.get(key, '') or 'type not given'})"
         for key in sorted(set(recorded) - seen):
@@ -79,6 +83,8 @@ def deprecation_changes(root: extract.Root) -> Iterator[str]:
     covered: Set[Tuple[str, str]] = set()
     for row in facts.load("deprecations")["rows"]:
         command = _COMMANDS.get(row["context"])
+        if row["context"] in _SHARED:
+            covered |= {(c, _flag(row["key"])) for c in _COMMANDS.values()}
         if command is None or row["source"] != extract.CLI:
             if not extract.contains(root, row["source"], _evidence_words(row)):
                 yield f"{row['source']}: deprecation of `{row['key']}` ({row['context']}): its evidence is gone"
@@ -88,10 +94,13 @@ def deprecation_changes(root: extract.Root) -> Iterator[str]:
         if flag not in marked.get(command, {}):
             yield f"{extract.CLI}: {command} no longer marks `{flag}` deprecated (row `{row['key']}`, {row['context']})"
     for row in facts.load("deprecations")["not_deprecated"]:
-        command = _COMMANDS.get(row["context"])
-        if command is not None:
+        shared = row["context"] in _SHARED
+        commands = list(_COMMANDS.values()) if shared else [_COMMANDS.get(row["context"])]
+        for command in (c for c in commands if c is not None):
             flag = _flag(row["key"])
             covered.add((command, flag))
+            if shared:
+                continue  # recorded as not deprecated although the flag is: the row says why
             if flag in marked.get(command, {}):
                 yield f"{extract.CLI}: {command} now marks `{flag}` deprecated (recorded as not deprecated: `{row['key']}`)"
     known_flags = {_flag(str(r["key"])) for r in facts.load("keys")["rows"]}
@@ -102,10 +111,8 @@ def deprecation_changes(root: extract.Root) -> Iterator[str]:
 
 
 def _evidence_words(row: Dict[str, object]) -> str:
-    """The part of a row's evidence that is a quote of its page (before any `:` label)."""
-    text = str(row.get("evidence", ""))
-    text = text.split(": ", 1)[1] if re.match(r"^[0-9.]+: ", text) else text
-    return re.sub(r"_\(Deprecated\)_|\(deprecated\)", "", text).split(" in the ")[0].strip()
+    """A row's evidence: a quote of its page (rows read from the CLI reference are checked by flag)."""
+    return str(row.get("evidence", ""))
 
 
 def url_rule_changes(root: extract.Root) -> Iterator[str]:
