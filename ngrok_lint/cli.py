@@ -181,6 +181,9 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             if args.diff:  # nothing is written: report the file as it is, with the diff beside it
                 if outcome.new_bytes is not None:
                     diffs[analysis.path] = outcome.diff
+                for header in outcome.masked_hunks:
+                    stderr.write(f"ngrok-lint: {analysis.path}: the hunk {header} shows secrets masked; "
+                                 "it is not an applicable patch (run --fix to apply the fixes)\n")
                 continue
             analyses[index] = outcome.analysis
             if outcome.new_bytes is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Union
 
 from ngrok_lint.model import Finding
-from ngrok_lint.positions import is_break, split_lines
+from ngrok_lint.positions import is_break, line_col, split_lines
 
 if TYPE_CHECKING:  # the engine imports every rule; only the type is needed here
     from ngrok_lint.engine import Analysis
@@ -35,6 +35,7 @@ class LineEdit:
     text: str
     end_line: int
     end_character: int
+    start_character: int = 0  # a narrowed edit (:func:`secret_free`) starts inside its first line
 
 
 def line_edit(old: str, new: str) -> Optional[LineEdit]:
@@ -79,7 +80,9 @@ def preview_edit(analysis: "Analysis", item: Finding) -> Union[LineEdit, str]:
     if not isinstance(result, str):
         return str(getattr(result, "reason", None) or result)
     edit = line_edit(analysis.source.text, result)
-    return edit if edit is not None else "the fix changes nothing"
+    if edit is None:
+        return "the fix changes nothing"
+    return secret_free(analysis, edit) or "the fix would write a secret of the file into its edit"
 
 
 def fix_edits(analysis: "Analysis", findings: Sequence[Finding]) -> Dict[int, LineEdit]:
@@ -92,3 +95,26 @@ def fix_edits(analysis: "Analysis", findings: Sequence[Finding]) -> Dict[int, Li
         if isinstance(edit, LineEdit):
             edits[index] = edit
     return edits
+
+
+def secret_free(analysis: "Analysis", edit: LineEdit) -> Optional[LineEdit]:
+    """`edit` narrowed to the characters that change, or None when even so the text it inserts
+    would carry a secret of the file: a fix shown as an edit (SARIF `fixes`, an editor's quick
+    fix) never holds a secret, and never a masked one, which would corrupt the file it is applied to."""
+    from ngrok_lint import secrets
+
+    assert analysis.source is not None
+    text = analysis.source.text
+    index = secrets.index_for(analysis.doc) if analysis.doc is not None else secrets.index_for(text=text)
+    narrowed = secrets.guard_edit(text, edit.start, edit.end, edit.text, index)
+    if narrowed is None:
+        return None
+    start, end, inserted = narrowed
+    if text[start - 1:start + 1] == "\r\n":  # never split a CRLF line end
+        start, inserted = start - 1, "\r" + inserted
+    if text[end - 1:end + 1] == "\r\n":
+        end, inserted = end + 1, inserted + "\n"
+    first_line, start_column = line_col(text, start)
+    end_line, end_column = line_col(text, end)
+    return LineEdit(first_line - 1, end_line - (1 if end_column == 1 else 0), start, end, inserted, end_line - 1,
+                    end_column - 1, start_column - 1)

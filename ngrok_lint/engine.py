@@ -12,7 +12,7 @@ import os
 from contextlib import contextmanager
 from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Union
 
-from ngrok_lint import registry, suppress
+from ngrok_lint import registry, secrets, suppress
 from ngrok_lint.config import Context, Settings
 from ngrok_lint.loader import Document, ParseProblem, parse
 from ngrok_lint.model import Finding
@@ -119,7 +119,8 @@ def _analyze_source(source: Source, settings: Settings, enabled: frozenset, base
         try:
             findings.extend(check(doc, ctx))
         except Exception as exc:  # a bug in one rule must not cost the user the other findings
-            errors.append(f"internal error in rule {code} ({type(exc).__name__}: {exc}); please report it")
+            message = f"internal error in rule {code} ({type(exc).__name__}: {exc}); please report it"
+            errors.append(secrets.index_for(doc).scrub(message))
     return Analysis(source.path, settings, source, doc, findings, enabled, errors, sups)
 
 
@@ -144,8 +145,31 @@ def _finish(analyses: Sequence[Analysis]) -> Dict[str, List[Finding]]:
     result: Dict[str, List[Finding]] = {}
     for analysis in analyses:
         findings = analysis.findings + [f for f in extra.get(analysis.path, []) if f.code in analysis.enabled]
-        result[analysis.path] = settle(analysis, findings)
+        result[analysis.path] = unquoted(analysis, settle(analysis, findings))
     return result
+
+
+def unquoted(analysis: Analysis, findings: List[Finding]) -> List[Finding]:
+    """The findings with every secret of the file that a message or fix title quotes masked: rules
+    mask what they show, and this catches the rest (a schema message about a value that an alias
+    shares with `authtoken`, a parser message quoting the text). Every output reads these."""
+    if analysis.doc is not None:
+        index = secrets.index_for(analysis.doc)
+    elif analysis.source is not None:
+        index = secrets.index_for(text=analysis.source.text)  # the line scan: the file does not parse
+    else:
+        return findings
+    if not index:
+        return findings
+    out = []
+    for item in findings:
+        message = index.scrub(item.message)
+        fix = item.fix
+        if fix is not None:
+            title = index.scrub(fix.title)
+            fix = fix if title == fix.title else fix._replace(title=title)
+        out.append(item if message == item.message and fix is item.fix else item._replace(message=message, fix=fix))
+    return out
 
 
 def settle(analysis: Analysis, findings: List[Finding]) -> List[Finding]:

@@ -20,7 +20,6 @@ left, so running the engine again on its output changes nothing.
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from ngrok_lint import engine
 from ngrok_lint.engine import Analysis
 from ngrok_lint.loader import Document, ParseProblem, parse
 from ngrok_lint.model import Change, Finding, Fix, Op, Safety, Severity, YamlPath
-from ngrok_lint.secrets import redact
+from ngrok_lint.secrets import MaskedDiff
 from ngrok_lint.source import DecodeError, Source, decode
 
 MAX_PASSES = 10  # accepted batches per file; each fix removes its own finding, so real files need 2-3
@@ -52,6 +51,7 @@ class FixOutcome:
     new_bytes: Optional[bytes]  # None when nothing changed
     diff: str  # unified diff of the change, secrets masked; "" when unchanged
     fixed: int  # findings whose fixes were applied
+    masked_hunks: Tuple[str, ...] = ()  # the diff's hunks that show a masked secret: not a patch
 
 
 # --- public API ----------------------------------------------------------------------------------
@@ -112,7 +112,8 @@ def fix_analysis(analysis: Analysis, unsafe: bool, at_least: Optional[Severity] 
     if final.source.text == analysis.source.text:
         return FixOutcome(final, None, "", 0)
     new_bytes = final.source.encode(final.source.text)
-    return FixOutcome(final, new_bytes, unified_diff(analysis.path, analysis.source.text, final.source.text), fixed)
+    diff = masked_diff(analysis.path, analysis.source.text, final.source.text, analysis.doc)
+    return FixOutcome(final, new_bytes, diff.text, fixed, diff.masked_hunks)
 
 
 def preview(analysis: Analysis, item: Finding) -> Union[str, FixRefusal]:
@@ -137,16 +138,15 @@ def preview(analysis: Analysis, item: Finding) -> Union[str, FixRefusal]:
 
 def unified_diff(path: str, old: str, new: str) -> str:
     """`a/path` -> `b/path`, secrets masked on both sides, `\\n` line ends; "" when equal."""
-    if old == new:
-        return ""
+    return masked_diff(path, old, new).text
+
+
+def masked_diff(path: str, old: str, new: str, doc: Optional[Document] = None) -> MaskedDiff:
+    """The diff and the hunks that show a masked secret (`doc`: the parse of `old`, when known)."""
+    from ngrok_lint import secrets
+
     name = path.replace(os.sep, "/").lstrip("/")
-    # Line ends are normalised first: the secret redactor reads `\n`-terminated lines.
-    before = _lines(redact(old.replace("\r\n", "\n")))
-    after = _lines(redact(new.replace("\r\n", "\n")))
-    out: List[str] = []
-    for line in difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"):
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
+    return secrets.masked_diff(name, old, new, secrets.secret_spans(doc) if doc is not None else None)
 
 
 # --- choosing fixes ------------------------------------------------------------------------------
@@ -516,6 +516,3 @@ def _dotted(path: YamlPath) -> str:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "the whole file"
 
-
-def _lines(text: str) -> List[str]:
-    return re.findall(r"[^\n]*\n|[^\n]+$", text)

@@ -25,7 +25,7 @@ from pygls.workspace import TextDocument
 
 from ngrok_lint import __version__, config, registry
 from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for
-from ngrok_lint.edits import LineEdit, line_edit, preview_edit
+from ngrok_lint.edits import LineEdit, line_edit, preview_edit, secret_free
 from ngrok_lint.engine import Analysis, analyze, finish
 from ngrok_lint.model import Finding, Safety, Severity
 from ngrok_lint.positions import LSP_BREAKS, Lines, split_lines, units
@@ -405,7 +405,8 @@ def _fix_all_edit(analysis: Analysis) -> Optional[LineEdit]:
     decoded = decode(analysis.path, outcome.new_bytes)
     if not isinstance(decoded, Source):
         return None
-    return line_edit(analysis.source.text, decoded.text)
+    edit = line_edit(analysis.source.text, decoded.text)
+    return secret_free(analysis, edit) if edit is not None else None
 
 
 # --- suppress on this line ----------------------------------------------------------------------

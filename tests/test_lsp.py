@@ -311,7 +311,9 @@ async def test_quick_fix_applied_by_the_client_clears_the_diagnostic(client: Lan
     assert action.is_preferred
     assert action.diagnostics and action.diagnostics[0].code == "NGL101"
     edits = edits_of(action, uri)
-    assert all(e.range.start.line == e.range.end.line - 1 for e in edits), "only the schemes line changes"
+    schemes_line = next(i for i, line in enumerate(INSECURE.splitlines()) if "schemes:" in line)
+    # The exact edit: characters of the schemes line, nothing else.
+    assert all(e.range.start.line == e.range.end.line == schemes_line for e in edits), edits
     fixed = apply_edits(INSECURE, edits)
     assert "schemes: [https]" in fixed
     diagnostics = await replace_all(client, path, fixed, 2)

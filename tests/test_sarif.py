@@ -226,8 +226,12 @@ def test_fix_content_never_shows_a_secret(tmp_path: Path, monkeypatch: pytest.Mo
     log = json.loads(result.out)
     validate(log)
     fixes = [r for r in results_of(log) if r["ruleId"] == "NGL008"][0]["fixes"]
-    inserted = fixes[0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"]
-    assert inserted.startswith("authtoken: 2abc…")
+    replacement = fixes[0]["artifactChanges"][0]["replacements"][0]
+    # The exact edit: the comment goes, the token's line is not rewritten (neither whole nor masked).
+    assert replacement["insertedContent"]["text"] == ""
+    assert replacement["deletedRegion"]["startColumn"] > len("authtoken: ") + len(TOKEN)
+    fixed = apply_replacement((tmp_path / "ngrok.yml").read_text(encoding="utf-8"), replacement)
+    assert fixed == f'version: "2"\nauthtoken: {TOKEN}\n'
 
 
 def test_file_errors_become_tool_notifications(tmp_path: Path) -> None:

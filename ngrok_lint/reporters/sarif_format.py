@@ -104,8 +104,6 @@ def _fingerprint(code: str, uri: str, yaml_path: str, occurrence: int) -> str:
 
 
 def _fix(item: Finding, edit: Any, location: Dict[str, str]) -> Dict[str, Any]:
-    from ngrok_lint.secrets import redact
-
     assert item.fix is not None
     title = item.fix.title + (" (unsafe)" if item.fix.safety == Safety.UNSAFE else "")
     return {
@@ -117,12 +115,12 @@ def _fix(item: Finding, edit: Any, location: Dict[str, str]) -> Dict[str, Any]:
                     {
                         "deletedRegion": {
                             "startLine": edit.first_line + 1,
-                            "startColumn": 1,
+                            "startColumn": edit.start_character + 1,
                             "endLine": edit.end_line + 1,
                             "endColumn": edit.end_character + 1,
                         },
-                        # A fix may move a line holding a secret: show it masked, like every output.
-                        "insertedContent": {"text": redact(edit.text)},
+                        # The exact text: an edit that would carry a secret is never made (edits.secret_free).
+                        "insertedContent": {"text": edit.text},
                     }
                 ],
             }
