@@ -43,7 +43,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, O
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Span, YamlPath
 from ngrok_lint.paths import dotted
-from ngrok_lint.secrets import SECRET_KEYS, mask
+from ngrok_lint.secrets import SECRET_KEYS, mask, mask_url_passwords
 
 FORMATS = ("legacy", "v2", "v3")
 FILES: Dict[str, str] = {
@@ -327,9 +327,6 @@ def _type_words(types: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-_URL_PASSWORD = re.compile(r"([^:/@\s]+):([^@\s/]+)@")
-
-
 def _is_secret_path(path: YamlPath) -> bool:
     """Does the value belong to a secret-holding key? (A tunnel named `auth` is not one.)"""
     name = _property_name(path)
@@ -351,7 +348,7 @@ def describe(value: Any, path: YamlPath = ()) -> str:
     text = str(value)
     if _is_secret_path(path):
         return f'the string "{mask(text)}"'
-    text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{mask(m.group(2))}@", text)
+    text = mask_url_passwords(text)  # `user:pass…@`, in linear time (no regex rescanning each position)
     if len(text) > 60:
         text = text[:57] + "…"
     return f'the string "{text}"'

@@ -74,7 +74,9 @@ ARR = ["array", "null"]
 # Format patterns (valid in both ECMA-262 and Python ``re``; jsonschema uses ``re.search``)
 # --------------------------------------------------------------------------------------------
 #: an environment-variable reference or CEL interpolation: left to NGL006 / the policy engine
-VAR = r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)"
+# `[^}$]*`, not `[^}]*`: a search tries this at every `$`, and a value full of unclosed `${` made
+# each try run to the end of the value (quadratic); stopping at the next `$` keeps it linear.
+VAR = r"\$(?:\{[^}$]*\}|[A-Za-z_][A-Za-z0-9_]*)"
 PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
 LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 HOSTNAME = rf"{LABEL}(?:\.{LABEL})*\.?"

@@ -52,7 +52,6 @@ is not in the file.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator, List, Optional, Tuple
 
 from ngrok_lint import walk
@@ -68,10 +67,6 @@ META = RuleMeta(
     fix=FixKind.SAFE,
 )
 
-# `$NAME`, `${NAME}`, and the shell's `${NAME:-default}` family.
-_REFERENCE = re.compile(
-    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<rest>:?[-=?+][^}]*)?\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
-)
 _POLICY_KEYS = ("traffic_policy", "policy")
 # The variables the agent reads itself (reference §5.1), by the agent setting they override.
 _AGENT_VARIABLES = {"authtoken": "NGROK_AUTHTOKEN", "api_key": "NGROK_API_KEY"}
@@ -82,23 +77,57 @@ _TEMPLATE = (
 
 
 def references(text: str) -> List[Tuple[str, str]]:
-    """(variable name, reference as shown) for every reference in `text`; a default value is masked."""
+    """(variable name, reference as shown) for every reference in `text`; a default value is masked.
+
+    `$NAME`, `${NAME}`, and the shell's `${NAME:-default}` family (`-`, `=`, `?`, `+`, each with or
+    without `:`); `$$` is an escaped dollar sign. Read left to right without a regular expression: a
+    `${NAME:-` that is never closed is searched past once, so a long value costs linear time."""
     found: List[Tuple[str, str]] = []
-    for match in _REFERENCE.finditer(text):
-        run = 0
-        while match.start() - run - 1 >= 0 and text[match.start() - run - 1] == "$":
-            run += 1
-        if run % 2:
-            continue  # `$$NAME`: an escaped dollar sign followed by text
-        if match.group("bare"):
-            found.append((match.group("bare"), match.group(0)))
-        else:
-            name, rest = match.group("braced"), match.group("rest") or ""
-            operator = rest[:2] if rest.startswith(":") else rest[:1]
-            # The default (or error text) after the operator may be the very secret: never shown.
-            shown = "${" + name + (operator + "…" if rest else "") + "}"
+    size = len(text)
+    no_brace_from = size + 1  # from this offset on, no `}` follows
+    position = text.find("$")
+    while position >= 0:
+        last = position  # in a run of `$`, the last one may start a reference
+        while last + 1 < size and text[last + 1] == "$":
+            last += 1
+        escaped = (last - position) % 2 == 1
+        name_start = last + 2 if text.startswith("{", last + 1) else last + 1
+        name_end = _name_end(text, name_start)
+        end, shown = -1, ""
+        if name_end > name_start:
+            name = text[name_start:name_end]
+            if name_start == last + 1:
+                end, shown = name_end, "$" + name
+            elif text.startswith("}", name_end):
+                end, shown = name_end + 1, "${" + name + "}"
+            else:
+                operator_end = name_end + 1 if text.startswith(":", name_end) else name_end
+                if operator_end < size and text[operator_end] in "-=?+":
+                    close = -1 if operator_end + 1 >= no_brace_from else text.find("}", operator_end + 1)
+                    if close < 0:
+                        no_brace_from = min(no_brace_from, operator_end + 1)
+                    else:
+                        # The default (or error text) after the operator may be the very secret: never shown.
+                        end, shown = close + 1, "${" + name + text[name_end:operator_end + 1] + "…}"
+        if end < 0:
+            position = text.find("$", last + 1)
+            continue
+        if not escaped:
             found.append((name, shown))
+        position = text.find("$", end)
     return found
+
+
+def _name_end(text: str, start: int) -> int:
+    """The end of the name (`[A-Za-z_][A-Za-z0-9_]*`) that starts at `start`; `start` when none does."""
+    end = start
+    while end < len(text):
+        char = text[end]
+        if char == "_" or ("a" <= char <= "z") or ("A" <= char <= "Z") or (end > start and "0" <= char <= "9"):
+            end += 1
+        else:
+            break
+    return end
 
 
 def check(doc: Document, ctx: Any) -> Iterator[Finding]:
