@@ -1,13 +1,18 @@
 """Speed benchmark: ngrok-lint against its peers, side by side in one run, as medians.
 
     python bench/run.py [--repeat N] [--quick]
+    python bench/run.py --growth [--quick]     (only section 5, the growth section)
 
 Measures (each as the median of repeated runs, with peak memory):
   1. one small file, cold process: ngrok-lint vs yamllint vs check-jsonschema --schemafile with
      ngrok-lint's own schema (the same file, the same machine, the same moment);
   2. 1,000 generated config files in one ngrok-lint run (files per second);
   3. the language server: didChange to publishDiagnostics on a 200-line file;
-  4. lint time for files with 10, 100, 1,000 and 10,000 endpoints (growth should be linear).
+  4. lint time for files with 10, 100, 1,000 and 10,000 endpoints (growth should be linear);
+  5. growth of every path (lint text, JSON, SARIF, --diff, --fix, the language server's diagnostics
+     and its code actions for the whole document) from N to 2N finding-heavy tunnels and endpoints
+     (N = 1,000), and from a 100 KB to a 200 KB value in every string field the schemas know:
+     t(2x)/t(x) for each, a miss when one exceeds 2.5 (bench/growth.py, which runs on its own too).
 It prints the ratios and the targets of spec/product.md and exits 1 when a target is missed.
 Needs `pip install -e '.[bench,lsp]'` (yamllint, check-jsonschema, pygls). Not part of the tests.
 """
@@ -239,7 +244,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, growth up to 1,000 endpoints")
+    parser.add_argument("--growth", action="store_true", help="run only the growth section (bench/growth.py)")
     args = parser.parse_args(argv)
+    if args.growth:
+        import growth
+
+        return growth.run_section(quick=args.quick)
     try:
         return measure(args)
     except BrokenTool as exc:
@@ -304,6 +314,12 @@ def measure(args: argparse.Namespace) -> int:
             misses.append("growth is not linear")
         if not args.quick and growth[10000][0] >= 10:
             misses.append("10,000 endpoints take 10 s or more")
+
+    import growth as growth_section
+
+    print("\n5. growth of every path when the input doubles (bench/growth.py)")
+    if growth_section.run_section(quick=args.quick):
+        misses.append("a path grows faster than x2.5 when its input doubles")
 
     print()
     if misses:
