@@ -21,7 +21,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
-from pygls.workspace import TextDocument
+from pygls.workspace import TextDocument, Workspace
 
 from ngrok_lint import __version__, config, registry
 from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for
@@ -176,6 +176,29 @@ class Positions:
         # Offset 0 is just past a BOM, which stays in front of whatever the edit writes.
         span = types.Range(start=self.at_offset(edit.start), end=self.at_offset(edit.end))
         return types.TextEdit(range=span, new_text=edit.text)
+
+
+class _Document(TextDocument):
+    """pygls's document with the protocol's lines. pygls splits with `str.splitlines`, which also
+    breaks at NEL, LS, PS, `\\v`, `\\f` and `\\x1c`-`\\x1e`: an incremental change the client
+    placed after one of those would land on the wrong line."""
+
+    @property
+    def lines(self) -> Sequence[str]:
+        return tuple(split_lines(self.source, LSP_BREAKS))
+
+
+class _Workspace(Workspace):
+    def _create_text_document(self, doc_uri: str, source: Optional[str] = None, version: Optional[int] = None,
+                              language_id: Optional[str] = None) -> TextDocument:
+        return _Document(doc_uri, source=source, version=version, language_id=language_id,
+                         sync_kind=self._sync_kind, position_codec=self._position_codec)
+
+
+def use_protocol_lines(workspace: Workspace) -> None:
+    """Make the workspace's documents count lines as the protocol does (called on `initialize`)."""
+    if type(workspace) is Workspace:
+        workspace.__class__ = _Workspace
 
 
 # --- linting -------------------------------------------------------------------------------------
@@ -546,6 +569,10 @@ def hover(server: NgrokLintServer, params: types.HoverParams) -> Optional[types.
 
 def build_server() -> NgrokLintServer:
     server = NgrokLintServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: NgrokLintServer, params: types.InitializeParams) -> None:
+        use_protocol_lines(ls.workspace)
 
     @server.feature(types.INITIALIZED)
     def initialized(ls: NgrokLintServer, params: types.InitializedParams) -> None:

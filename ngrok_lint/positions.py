@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import List, Pattern, Sequence, Tuple
+from typing import List, NamedTuple, Pattern, Sequence, Tuple
 
 #: The line breaks of YAML 1.1 (and so of PyYAML, libyaml and ruamel.yaml), longest first.
 BREAKS: Tuple[str, ...] = ("\r\n", "\r", "\n", "\x85", "\u2028", "\u2029")
@@ -39,19 +39,43 @@ LSP_BREAKS: Tuple[str, ...] = ("\r\n", "\r", "\n")
 #: The characters that may end a line (the set of the single-character breaks of BREAKS).
 BREAK_CHARS = "\r\n\x85\u2028\u2029"
 
-_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_LSP_BREAK = re.compile("\r\n|[\r\n]")
-_LINE = re.compile("[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029])|[^\r\n\x85\u2028\u2029]+\\Z")
-_EXOTIC = re.compile("[\r\x85\u2028\u2029]")  # the breaks other than `\n`
-_CONTENT = re.compile("[^\r\n\x85\u2028\u2029]*")
-_PATTERNS = {BREAKS: _BREAK, LSP_BREAKS: _LSP_BREAK}
+# Compiled on first use: a plain lint of a file with `\n` breaks only needs none of them.
+_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"
+_LSP_BREAK = "\r\n|[\r\n]"
+
+
+class _Patterns(NamedTuple):
+    brk: Pattern[str]
+    lsp: Pattern[str]
+    line: Pattern[str]  # one line with its break
+    lsp_line: Pattern[str]
+
+
+_compiled: List[_Patterns] = []
+
+
+def _re() -> _Patterns:
+    if not _compiled:
+        _compiled.append(_Patterns(
+            re.compile(_BREAK),
+            re.compile(_LSP_BREAK),
+            re.compile("[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029])|[^\r\n\x85\u2028\u2029]+\\Z"),
+            re.compile("[^\r\n]*(?:\r\n|[\r\n])|[^\r\n]+\\Z"),
+        ))
+    return _compiled[0]
+
+
+def _unicode_breaks(text: str) -> bool:
+    """Does the text hold NEL, LS or PS?"""
+    return not text.isascii() and ("\x85" in text or "\u2028" in text or "\u2029" in text)
 
 
 def _pattern(breaks: Sequence[str]) -> Pattern[str]:
-    found = _PATTERNS.get(tuple(breaks))
-    if found is None:
-        raise ValueError(f"unknown line-break set {breaks!r}")
-    return found
+    if tuple(breaks) == BREAKS:
+        return _re().brk
+    if tuple(breaks) == LSP_BREAKS:
+        return _re().lsp
+    raise ValueError(f"unknown line-break set {breaks!r}")
 
 
 class Lines:
@@ -66,9 +90,8 @@ class Lines:
         self.text = text
         starts = [0]
         ends: List[int] = []
-        pattern = _pattern(breaks)
-        if "\r" in text or (pattern is _BREAK and not text.isascii() and _EXOTIC.search(text)):
-            for match in pattern.finditer(text):
+        if "\r" in text or (tuple(breaks) == BREAKS and _unicode_breaks(text)):
+            for match in _pattern(breaks).finditer(text):
                 ends.append(match.start())
                 starts.append(match.end())
         else:  # the common case: `\n` is the only break a text can hold
@@ -124,9 +147,9 @@ class Lines:
 def line_col(text: str, offset: int) -> Tuple[int, int]:
     """1-based line and code-point column of an offset, without building an index."""
     offset = max(0, min(offset, len(text)))
-    if "\r" in text or (not text.isascii() and _EXOTIC.search(text)):
+    if "\r" in text or _unicode_breaks(text):
         line, start = 1, 0
-        for match in _BREAK.finditer(text, 0, offset + 1):  # one past: a `\r\n` is one break
+        for match in _re().brk.finditer(text, 0, offset + 1):  # one past: a `\r\n` is one break
             if match.end() > offset:
                 break
             line, start = line + 1, match.end()
@@ -134,19 +157,28 @@ def line_col(text: str, offset: int) -> Tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def split_lines(text: str) -> List[str]:
+def split_lines(text: str, breaks: Sequence[str] = BREAKS) -> List[str]:
     """The lines of `text`, each with its break (the last one may have none)."""
-    return _LINE.findall(text)
+    if tuple(breaks) == LSP_BREAKS:
+        return _re().lsp_line.findall(text)
+    return _re().line.findall(text)
 
 
 def line_end(text: str, offset: int) -> int:
     """The offset of the first line break at or after `offset` (the end of the text if none)."""
-    return _CONTENT.match(text, offset).end()  # type: ignore[union-attr]
+    end = text.find("\n", offset)
+    if end < 0:
+        end = len(text)
+    for char in "\r\x85\u2028\u2029":  # str.find, not a pattern: the loader asks once per collection
+        found = text.find(char, offset, end)
+        if found >= 0:
+            end = found
+    return end
 
 
 def break_length(text: str, offset: int) -> int:
     """The length of the line break that starts at `offset` (0 when none does)."""
-    match = _BREAK.match(text, offset)
+    match = _re().brk.match(text, offset)
     return match.end() - offset if match else 0
 
 

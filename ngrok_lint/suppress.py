@@ -26,15 +26,14 @@ from bisect import bisect_right
 from typing import Any, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ngrok_lint.model import Finding, Span
-from ngrok_lint.positions import Lines, line_end
+from ngrok_lint.positions import break_length, line_col, line_end
 
 MARKER = "ngrok-lint:"
 # The directive, after the comment's `#`: the kind, an optional closed list of codes, a reason.
-_DIRECTIVE = re.compile(
-    r"\s*ngrok-lint:\s*(?P<kind>ignore-file|ignore)(?P<list>\[(?P<codes>[^\]]*)\])?(?:\s+(?P<reason>.*?))?\s*\Z"
-)
-_CODE = re.compile(r"[A-Za-z][A-Za-z0-9-]*\Z")
-_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*[ \t]+(?=#)")
+# Pattern texts, compiled (and cached by `re`) only for a text that holds the marker.
+_DIRECTIVE = r"\s*ngrok-lint:\s*(?P<kind>ignore-file|ignore)(?P<list>\[(?P<codes>[^\]]*)\])?(?:\s+(?P<reason>.*?))?\s*\Z"
+_CODE = r"[A-Za-z][A-Za-z0-9-]*\Z"
+_BLOCK_HEADER = r"[|>][0-9+-]*[ \t]+(?=#)"
 
 
 class Suppression(NamedTuple):
@@ -58,7 +57,6 @@ def find(text: str) -> List[Suppression]:
     if MARKER not in text:  # the common case, decided without a scan
         return found
     comments = _comments(text)
-    lines: Optional[Lines] = None
     for start, end in comments:
         body = text[start + 1: end]
         if MARKER not in body:
@@ -71,18 +69,16 @@ def find(text: str) -> List[Suppression]:
                 continue
             hash_at = start + 1 + inner.start()
             body = text[hash_at + 1: end]
-        if lines is None:
-            lines = Lines(text)
-        found.append(_suppression(text, lines, hash_at, end, body))
+        found.append(_suppression(text, hash_at, end, body))
     return found
 
 
-def _suppression(text: str, lines: Lines, start: int, end: int, body: str) -> Suppression:
-    number, column = lines.line_col(start)
-    line_start = lines.start(number)
+def _suppression(text: str, start: int, end: int, body: str) -> Suppression:
+    number, column = line_col(text, start)
+    line_start = start - column + 1
     own_line = text[line_start:start].strip(" \t") == ""
     span = Span(number, column, number, column + (end - start), start, end)
-    match = _DIRECTIVE.match(body)
+    match = re.match(_DIRECTIVE, body)
     problem: Optional[str] = None
     kind, codes, reason, unknown = "ignore", (), "", ()  # type: Tuple[str, Tuple[str, ...], str, Tuple[str, ...]]
     if match is None:
@@ -95,13 +91,13 @@ def _suppression(text: str, lines: Lines, start: int, end: int, body: str) -> Su
             if not any(codes):
                 problem = f"`{kind}[]` names no rule: name the codes, or write `{kind}` alone for every rule"
                 codes = ()
-            elif not all(_CODE.match(c) for c in codes):
+            elif not all(re.match(_CODE, c) for c in codes):
                 problem = f"`[{match.group('codes')}]` is not a list of rule codes or names separated by commas"
                 codes = ()
             else:
                 unknown = tuple(c for c in codes if not _known(c))
     target = 0 if kind == "ignore-file" else (number + 1 if own_line else number)
-    return Suppression(kind, codes, number, target, span, own_line, line_start, lines.next_start(number),
+    return Suppression(kind, codes, number, target, span, own_line, line_start, end + break_length(text, end),
                        reason, set(), problem, unknown)
 
 
@@ -127,7 +123,11 @@ def _known(token: str) -> bool:
 
 
 def _comments(text: str) -> List[Tuple[int, int]]:
-    """(start, end) of every comment, from its `#` to its line break."""
+    """(start, end) of every comment up to the last marker, from its `#` to its line break.
+
+    The scan stops at the last `ngrok-lint:` of the text: a suppression at the top of a large
+    file costs a few tokens, not the whole file."""
+    last = text.rfind(MARKER)
     import yaml
 
     loader_class: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the loader's scanner
@@ -139,12 +139,14 @@ def _comments(text: str) -> List[Tuple[int, int]]:
         while loader.check_token():
             token = loader.get_token()
             start, end = token.start_mark.index, token.end_mark.index
+            if start > last:
+                break
             if end <= start:
                 continue
             starts.append(start)
             ends.append(end)
             if getattr(token, "style", None) in ("|", ">"):
-                header = _BLOCK_HEADER.match(text, start, line_end(text, start))
+                header = re.compile(_BLOCK_HEADER).match(text, start, line_end(text, start))
                 if header is not None:
                     headers.append(header.end())
     except yaml.YAMLError:  # past a syntax error: no tokens, a `#` after a space is a comment
@@ -152,7 +154,7 @@ def _comments(text: str) -> List[Tuple[int, int]]:
     finally:
         loader.dispose()
     found: List[Tuple[int, int]] = [(h, line_end(text, h)) for h in headers]
-    index = text.find("#")
+    index = text.find("#", 0, last)
     while index >= 0:
         at = bisect_right(starts, index) - 1
         inside = at >= 0 and index < ends[at]
@@ -160,9 +162,9 @@ def _comments(text: str) -> List[Tuple[int, int]]:
         if not inside and after_space:
             end = line_end(text, index)
             found.append((index, end))
-            index = text.find("#", end)
+            index = text.find("#", end, last)
         else:
-            index = text.find("#", index + 1)
+            index = text.find("#", index + 1, last)
     return sorted(set(found))
 
 

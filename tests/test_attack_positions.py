@@ -22,7 +22,7 @@ from typing import Any, Callable, List, Tuple
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from conftest import run_cli
@@ -168,6 +168,47 @@ def test_suppressions_aim_at_yaml_lines(brk: str) -> None:
     trailing = trailing.replace("region: eu", "web_addr: 0.0.0.0:4040").replace("web_addr: 0.0.0.0:4040\n", "")
     findings = _lint(trailing)
     assert _one(findings, "NGL201").suppressed and not [f for f in findings if f.code == "NGL008"]
+
+
+@st.composite
+def _lines_with_breaks(draw: Callable) -> str:
+    """A v2 file whose comments and values (quoted, block, plain over lines) hold random YAML
+    breaks, with an exposed inspector at the end."""
+    brk = st.sampled_from(LINE_BREAKS)
+    words = st.text(alphabet="abcé😀 ", min_size=0, max_size=6)
+    text = 'version: "2"\n'
+    for index in range(draw(st.integers(1, 5))):
+        style = draw(st.sampled_from(["comment", "single", "double", "literal", "folded", "plain", "trailing"]))
+        a, b, c = draw(words), draw(words), draw(brk)
+        if style == "comment":
+            text += f"# {a}{c}# {b}\n"
+        elif style == "trailing":
+            text += f"key{index}: v  # {a}{c}\n"
+        elif style == "single":
+            text += f"key{index}: '{a}{c}  {b}'\n"
+        elif style == "double":
+            text += f'key{index}: "{a}{c}  {b}"\n'
+        elif style in ("literal", "folded"):
+            text += f"key{index}: {'|' if style == 'literal' else '>'}\n  x{a}{c}  y{b}\n"
+        else:
+            text += f"key{index}: x{a.strip()}{c}  y{b.strip()}\n"
+    return text + "web_addr: 0.0.0.0:4040\n"
+
+
+@given(text=_lines_with_breaks())
+@_settings(80)
+def test_generated_breaks_in_comments_and_values_keep_positions(text: str) -> None:
+    note(repr(text))
+    findings = _lint(text)
+    if any(f.code == "NGL001" for f in findings):
+        event("refused by YAML")
+        return  # a generated value YAML refuses (a plain scalar ending in a break, say)
+    item = _one(findings, "NGL201")
+    assert (item.span.line, item.span.column) == _expected(text, "0.0.0.0:4040")
+    start = _lsp_range(text, item).start
+    assert (start.line, start.character) == _lsp_expected(text, "0.0.0.0:4040")
+    above = text.replace("web_addr: 0.0.0.0:4040\n", "# ngrok-lint: ignore[NGL201]\nweb_addr: 0.0.0.0:4040\n")
+    assert _one(_lint(above), "NGL201").suppressed
 
 
 @pytest.mark.parametrize("char", NOT_BREAKS, ids=[f"U+{ord(c):04X}" for c in NOT_BREAKS])
@@ -339,3 +380,75 @@ def test_well_formed_suppressions_still_work() -> None:
         assert not [f for f in findings if f.code == "NGL008"], comment
     findings = _lint('version: "2"\nlog: |  # ngrok-lint: ignore-file[NGL201]\n  x\nweb_addr: 0.0.0.0:4040\n')
     assert _one(findings, "NGL201").suppressed  # a block scalar's header comment is a comment
+
+
+# --- the language server's document, changed incrementally -----------------------------------------
+
+pytest_lsp = pytest.importorskip("pytest_lsp", reason="pytest-lsp drives the server over stdio")
+
+import asyncio  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from lsprotocol import types as lsp_types  # noqa: E402
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+_ENV = dict(os.environ)
+_ENV["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "ngrok_lint", "--lsp"], server_env=_ENV),
+)
+async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    @lsp_client.feature(lsp_types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(ls: LanguageClient, params: lsp_types.RegistrationParams) -> None:
+        pass  # the server asks to watch its config files: nothing to do here
+
+    await lsp_client.initialize_session(
+        lsp_types.InitializeParams(capabilities=client_capabilities("visual-studio-code"), root_uri=ROOT.as_uri())
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _diagnostics(client: LanguageClient, uri: str, version: int) -> List[Any]:
+    deadline = time.monotonic() + 30
+    while True:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"no diagnostics for version {version}"
+        params = await asyncio.wait_for(client.wait_for_notification("textDocument/publishDiagnostics"), remaining)
+        if params.uri == uri and params.version == version:
+            return list(params.diagnostics)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("char", ["\u2028", "\x85", "\u2029", "\v", "\x1c"])
+async def test_incremental_changes_count_the_protocols_lines(client: LanguageClient, tmp_path: Path, char: str) -> None:
+    """The client counts lines at CR/LF only; a change after a line holding LS, NEL, PS, or a
+    character str.splitlines breaks at, must land where the client put it."""
+    text = f'version: "2"\nmetadata: "x{char}y"  # a{char}\nregion: eu\nweb_addr: 0.0.0.0:4040\n'
+    uri = (tmp_path / "ngrok.yml").as_uri()
+    client.text_document_did_open(lsp_types.DidOpenTextDocumentParams(
+        text_document=lsp_types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text)))
+    first = await _diagnostics(client, uri, 1)
+    assert "NGL201" in {d.code for d in first} or char in "\v\x1c", first
+    line, character = _lsp_expected(text, "0.0.0.0")
+    client.text_document_did_change(lsp_types.DidChangeTextDocumentParams(
+        text_document=lsp_types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[lsp_types.TextDocumentContentChangePartial(
+            range=lsp_types.Range(start=lsp_types.Position(line, character),
+                                  end=lsp_types.Position(line, character + len("0.0.0.0"))),
+            text="127.0.0.1")],
+    ))
+    diagnostics = await _diagnostics(client, uri, 2)
+    fixed = text.replace("0.0.0.0", "127.0.0.1")  # what the client holds now
+    expected = []
+    for item in _lint(fixed):
+        if not item.suppressed:
+            start = _lsp_range(fixed, item).start
+            expected.append((item.code, start.line, start.character))
+    assert sorted((str(d.code), d.range.start.line, d.range.start.character) for d in diagnostics) == sorted(expected)
+    assert "NGL201" not in {d.code for d in diagnostics}, diagnostics
