@@ -217,7 +217,8 @@ def parse(path: str, text: str) -> Union[Document, ParseProblem]:
 
 def _second_doc_span(text: str, after: int) -> Span:
     """The `---` (or `...`) that ends the first document."""
-    match = re.compile(r"^(---|\.\.\.)", re.M).search(text, max(after - 1, 0) if after else 3)
+    # At the start of a line, after any of YAML's line breaks (`^` of re.M knows only `\n`).
+    match = re.compile(r"(?:^|(?<=[\r\n\x85\u2028\u2029]))(---|\.\.\.)").search(text, max(after - 1, 0) if after else 3)
     offset = match.start() if match else 0
     line, column = line_col(text, offset)
     return Span.point(line, column, offset)

@@ -237,6 +237,13 @@ def test_reader_error_columns_are_code_points() -> None:
     assert (item.span.line, item.span.column) == _expected(text, "\x01")
 
 
+@pytest.mark.parametrize("brk", LINE_BREAKS, ids=[f"U+{ord(b[-1]):04X}" if len(b) == 1 else "CRLF" for b in LINE_BREAKS])
+def test_a_second_document_is_found_after_any_break(brk: str) -> None:
+    text = f'version: "2"{brk}---{brk}region: eu{brk}'
+    item = _one(_lint(text), "NGL001")
+    assert (item.span.line, item.span.column) == _expected(text, "---")
+
+
 # --- suppression text inside values ----------------------------------------------------------------
 
 DIRECTIVES = ["# ngrok-lint: ignore-file", "# ngrok-lint: ignore[NGL201]", "# ngrok-lint: ignore",
