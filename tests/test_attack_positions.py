@@ -222,6 +222,16 @@ def test_characters_that_are_not_yaml_breaks_do_not_move_lines(char: str) -> Non
     assert _one(findings, "NGL201").suppressed and _one(findings, "NGL201").span.line == 4
 
 
+@pytest.mark.parametrize("char", ["\v", "\f", "\x1c", "\x1d", "\x1e"])
+def test_a_suppression_after_a_splitlines_break_aims_at_its_yaml_line(char: str) -> None:
+    """YAML refuses these characters (NGL001), and the secret scan still runs on such a file: the
+    suppression above the token must aim at the token's line, not one further."""
+    token = "2" + "a" * 26 + "_" + "B" * 21
+    text = f'version: "2"\n# a{char}b\n# ngrok-lint: ignore[NGL301]\nauthtoken: {token}\n'
+    findings = _lint(text)
+    assert _one(findings, "NGL301").suppressed and not [f for f in findings if f.code == "NGL008"]
+
+
 def test_decode_error_columns_are_code_points() -> None:
     data = "é: 1\nkey: ü".encode("utf-8") + b"\xff\n"
     item = _one(engine.lint_bytes("ngrok.yml", data), "NGL001")
