@@ -906,7 +906,8 @@ TP_RULE = {
 def phase(md: str, name: str, facts: dict, **kw) -> dict:
     """A phase's rules; an action documented for other phases only is refused here."""
     allowed = tp_allowed_phases(facts).get(name, set())
-    refused = [t for t in tp_action_types(facts) if t not in allowed]
+    placed = set().union(*tp_allowed_phases(facts).values())  # types whose docs name their phases
+    refused = [t for t in tp_action_types(facts) if t in placed and t not in allowed]
     items = ref("tp_rule")
     if refused:
         items = {

@@ -238,7 +238,11 @@ def extract(docs: Docs) -> Dict[str, Any]:
         text = docs.read(page) or ""
         action_type = _type_of(text)
         if action_type is None:
-            continue  # the overview, and pages without a configuration reference (ai-gateway, saml)
+            # A page without a configuration reference (ai-gateway, saml "coming soon"): the type is
+            # known by its page name, with no phases or fields (never refused, never typed).
+            if page.endswith("/index.mdx") or not text.strip():
+                continue
+            action_type = page.rsplit("/", 1)[1][: -len(".mdx")]
         own = _phases_of(text)
         hub_types = [t for t in hub if t == action_type or (action_type == "openid-connect" and t == "oidc")]
         actions.append(row(
