@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union, cast
 
-from ngrok_lint import engine
+from ngrok_lint import engine, proof
 from ngrok_lint.engine import Analysis
 from ngrok_lint.loader import Document, ParseProblem, parse
 from ngrok_lint.model import Change, Finding, Fix, Op, Safety, Severity, YamlPath
@@ -40,7 +40,7 @@ _Key = Tuple[str, YamlPath, str]
 
 @dataclass(frozen=True)
 class FixRefusal:
-    """Why a fix cannot be applied (one line, not starting with "fix unavailable")."""
+    """Why a fix is not applied (one line; outputs show it as "fix skipped: <reason>")."""
 
     reason: str
 
@@ -308,8 +308,8 @@ def _verify(
         # One fix changed how every rule reads the file (a `version` added, say): the others were
         # judged under the old format and may be wrong now, so the loop retries one at a time.
         return FixRefusal("the fixes change the file's format together; applied one at a time")
-    explicit = [tuple(c.path) for item in batch if item.fix for c in item.fix.changes if c.op == Op.TEXT and c.path]
-    problem = _data_problem(doc, parsed, spliced, structural, explicit)
+    moved = {(a, b): (c, d) for a, b, c, d in spliced} if not structural else None
+    problem = proof.prove(doc, parsed, [c for item in batch if item.fix for c in item.fix.changes], moved)
     if problem:
         return FixRefusal(problem)
     after = engine.analyze_source(decoded, current.settings, current.enabled, _base_dir(current))
@@ -355,164 +355,5 @@ def _marked(analysis: Analysis, failed: Dict[_Key, str]) -> Analysis:
     return analysis._replace(findings=findings)
 
 
-# --- the data oracle -----------------------------------------------------------------------------
-
-
-class _Gone:
-    """Stands in for a list item whose text a TEXT change rewrote (keeps the other indexes)."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Gone)
-
-    def __repr__(self) -> str:
-        return "<ignored>"
-
-
-def _data_problem(
-    old: Document,
-    new: Document,
-    spliced: List[Tuple[int, int, int, int]],
-    structural: Sequence[Change],
-    explicit: Sequence[YamlPath] = (),
-) -> Optional[str]:
-    """None when the new data is the old data with the changes applied, else what else changed.
-
-    What a TEXT change rewrote is ignored: the paths its range touches (or names), a touched list
-    item standing for its whole list; and a mapping it emptied may read back as null."""
-    expected = copy.deepcopy(old.data)
-    for change in structural:
-        try:
-            expected = _apply_plain(expected, change)
-        except (KeyError, IndexError, TypeError):
-            return "the fix's changes do not fit the file's data"
-    actual = copy.deepcopy(new.data)
-    if spliced:
-        ignored = _touched(old, [(a, b) for a, b, _, _ in spliced])
-        if not structural:  # after a structural change too, the new offsets no longer hold
-            ignored |= _touched(new, [(c, d) for _, _, c, d in spliced])
-        ignored |= {_widen(p) for p in explicit}
-        for path in ignored:
-            expected = _drop(expected, path)
-            actual = _drop(actual, path)
-    where = _first_difference(expected, actual, (), lenient=bool(spliced))
-    if where is None:
-        return None
-    return f"the fix would also change `{_dotted(where)}`"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _apply_plain(data: Any, change: Change) -> Any:
-    """The structural change on plain data, with the engine's semantics (missing mappings created)."""
-    path = tuple(change.path)
-    if not path:
-        raise KeyError(path)
-    node = data
-    for part in path[:-1]:
-        if isinstance(node, dict):
-            if node.get(part) is None and change.op in (Op.SET, Op.INSERT):
-                node[part] = {}
-            node = node[part]
-        else:
-            node = node[part]
-    last = path[-1]
-    value = _plain(change.value)
-    if change.op == Op.SET:
-        node[last] = value
-    elif change.op == Op.REMOVE:
-        del node[last]
-    elif change.op == Op.RENAME:
-        node[value] = node.pop(last)
-    elif change.op == Op.INSERT:
-        if isinstance(node, dict) and node.get(last) is None:
-            node[last] = [value]
-        else:
-            seq = node[last]
-            if not isinstance(seq, list):
-                raise TypeError(last)
-            index = change.index
-            if index == -1 or index >= len(seq):
-                seq.append(value)
-            else:
-                seq.insert(max(0, len(seq) + index + 1) if index < -1 else index, value)
-    return data
-
-
-def _touched(doc: Document, ranges: List[Tuple[int, int]]) -> Set[YamlPath]:
-    """The deepest paths whose key or value text a TEXT change rewrote."""
-    hits: Set[YamlPath] = set()
-    for path, loc in doc.locs.items():
-        for span in (loc.key, loc.value):
-            if span is not None and any(_overlaps(span.start, span.end, s, e) for s, e in ranges):
-                hits.add(path)
-    deepest = {p for p in hits if not any(len(q) > len(p) and q[: len(p)] == p for q in hits)}
-    return {_widen(p) for p in deepest}
-
-
-def _widen(path: YamlPath) -> YamlPath:
-    """A list item stands for its list: a text change may add, drop or reorder items."""
-    ints = [i for i, part in enumerate(path) if isinstance(part, int)]
-    return path[: ints[-1]] if ints else path
-
-
-def _overlaps(a_start: int, a_end: int, start: int, end: int) -> bool:
-    if start == end:  # a pure insertion or what is left of a deletion: only what it lies inside
-        return a_start < start < a_end
-    if a_start == a_end:
-        return start <= a_start < end
-    return max(a_start, start) < min(a_end, end)
-
-
-def _drop(data: Any, path: YamlPath) -> Any:
-    if not path:
-        return _Gone()
-    node = data
-    for part in path[:-1]:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            return data
-    last = path[-1]
-    if isinstance(node, dict):
-        node.pop(last, None)
-    elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
-        node[last] = _Gone()
-    return data
-
-
-def _first_difference(a: Any, b: Any, path: YamlPath, lenient: bool = False) -> Optional[YamlPath]:
-    if lenient and ((a is None and b in ({}, [])) or (b is None and a in ({}, []))):
-        return None
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in list(a) + [k for k in b if k not in a]:
-            if key not in a or key not in b:
-                return path + (key,)
-            found = _first_difference(a[key], b[key], path + (key,), lenient)
-            if found is not None:
-                return found
-        return None
-    if isinstance(a, list) and isinstance(b, list):
-        for index, (x, y) in enumerate(zip(a, b)):
-            found = _first_difference(x, y, path + (index,), lenient)
-            if found is not None:
-                return found
-        return None if len(a) == len(b) else path + (min(len(a), len(b)),)
-    if type(a) is not type(b) or a != b:
-        return path
-    return None
-
-
-def _dotted(path: YamlPath) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "the whole file"
+# --- diffs ----------------------------------------------------------------------------------------
 

@@ -76,17 +76,19 @@ def apply_changes(text: str, changes: Sequence[Change]) -> str:
     if not final_newline:
         work += "\n"
 
-    lines = _classify(work)
-    style = _detect_style(work)
+    style, flows = _detect_style(work)
+    lines = _classify(work, flows)
     tree = _load(work, style)
     _strip_comments(tree)
     before = _dump(tree, style)
+    moved = _moved_keys(tree, changes)
     for change in changes:
         _apply(tree, change)
     after = _dump(tree, style)
     if before == after:
         return text
-    merged = _merge(lines, before.split("\n")[:-1], after.split("\n")[:-1])
+    renames = {(str(c.path[-1]), str(c.value)) for c in changes if c.op == Op.RENAME and c.path}
+    merged = _merge(lines, before.split("\n")[:-1], after.split("\n")[:-1], renames, moved)
     result = "".join(line + "\n" for line in merged)
     if not final_newline and result.endswith("\n"):
         result = result[:-1]
@@ -105,17 +107,24 @@ class Style:
     offset: int = 2
 
 
-def _detect_style(text: str) -> Style:
-    """The file's own indentation, by majority (gotchas 1-3): ruamel.yaml applies one setting."""
+def _detect_style(text: str) -> Tuple[Style, Dict[int, int]]:
+    """The file's own indentation, by majority (gotchas 1-3): ruamel.yaml applies one setting;
+    and the flow collections written over several lines (first line -> last line, 0-based), which
+    ruamel.yaml writes on one."""
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:  # the caller parsed this text already; be safe anyway
         raise Unavailable(f"the file does not parse ({exc})") from None
     maps: Counter = Counter()
     seqs: Counter = Counter()
+    flows: Dict[int, int] = {}
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
+        if getattr(node, "flow_style", False) and node.end_mark.line > node.start_mark.line:
+            first = node.start_mark.line
+            flows[first] = max(flows.get(first, first), node.end_mark.line)
+            continue  # nothing inside a flow collection counts for the block indentation
         if isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
             continue
@@ -138,7 +147,22 @@ def _detect_style(text: str) -> Style:
     sequence, offset = _most_common(seqs, (mapping + 2, mapping))
     if mapping < 1 or offset < 0 or sequence < offset + 2:
         raise Unavailable("the file's indentation cannot be reproduced")
-    return Style(mapping, sequence, offset)
+    return Style(mapping, sequence, offset), _outermost(flows)
+
+
+def _outermost(flows: Dict[int, int]) -> Dict[int, int]:
+    """Line ranges of multi-line flow collections, merged where they share lines."""
+    merged: Dict[int, int] = {}
+    last_first, last_end = -1, -1
+    for first in sorted(flows):
+        end = flows[first]
+        if first <= last_end:
+            last_end = max(last_end, end)
+            merged[last_first] = last_end
+            continue
+        merged[first] = end
+        last_first, last_end = first, end
+    return merged
 
 
 def _most_common(counter: Counter, default: Any) -> Any:
@@ -290,7 +314,10 @@ def to_node(value: Any, old: Any = None) -> Any:
             mapping[to_node(key) if isinstance(key, str) else key] = to_node(item)
         return mapping
     if isinstance(value, (list, tuple)):
-        return CommentedSeq([to_node(item) for item in value])
+        seq = CommentedSeq([to_node(item) for item in value])
+        if isinstance(old, CommentedSeq) and old.fa.flow_style():
+            seq.fa.set_flow_style()  # a list written `[a, b]` stays written so
+        return seq
     raise Unavailable(f"a fix value of type {type(value).__name__} cannot be written")
 
 
@@ -378,7 +405,9 @@ def _apply(root: CommentedMap, change: Change) -> None:
 @dataclass
 class _Line:
     text: str  # without the line end
-    kind: str  # "content", "comment" (a full-line comment), "blank", "marker" (`---`, `...`, `%YAML`)
+    kind: str  # "content", "comment" (a full-line comment), "blank", "marker" (`---`, `...`, `%YAML`),
+    #            "flow" (a later line of a flow collection written over several lines: part of the
+    #            content line above it, with its own end-of-line comment in `tail`)
     body: str = ""  # content without its end-of-line comment and trailing spaces
     tail: str = ""  # what follows the body: spaces and an end-of-line comment
 
@@ -424,12 +453,16 @@ def _comment_columns(text: str) -> Dict[int, int]:
     return finder.comments
 
 
-def _classify(text: str) -> List[_Line]:
+def _classify(text: str, flows: Optional[Dict[int, int]] = None) -> List[_Line]:
     comments = _comment_columns(text)
+    continued: Set[int] = {n for first, last in (flows or {}).items() for n in range(first + 1, last + 1)}
     result: List[_Line] = []
     for number, line in enumerate(text.split("\n")[:-1]):
         column = comments.get(number)
-        if column is not None and not line[:column].strip():
+        if number in continued:
+            body = (line[:column] if column is not None else line).rstrip()
+            result.append(_Line(line, "flow", body, line[len(body):]))
+        elif column is not None and not line[:column].strip():
             result.append(_Line(line, "comment"))
         elif not line.strip():
             result.append(_Line(line, "blank"))
@@ -488,17 +521,33 @@ def _with_tail(line: str, tail: str) -> str:
     return line.rstrip() + tail if "#" in tail else line
 
 
-def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> List[str]:
+def _same_line(old: str, new: str, renames: Set[Tuple[str, str]]) -> bool:
+    """Is `new` the line `old` written differently (same key, a renamed key, or a list item)
+    rather than another key that took its place?"""
+    if _is_item(old) != _is_item(new):
+        return False  # a key line became list items (`bind_tls: true` -> `schemes:` + `- https`)
+    if _is_item(old):
+        return True
+    was, now = _unquote(_line_key(old)), _unquote(_line_key(new))
+    return was == now or (was, now) in renames
+
+
+def _unquote(key: str) -> str:
+    return key[1:-1] if len(key) >= 2 and key[0] == key[-1] and key[0] in "'\"" else key
+
+
+def _replacement(lines: List[_Line], start: int, end: int, new: List[str],
+                 renames: Set[Tuple[str, str]] = frozenset()) -> List[str]:  # type: ignore[assignment]
     """Original lines [start, end) rewritten as `new`: lines that stay keep their comments (the
     block above them and the one at their end); the comment blocks above lines that are rewritten
     away stay too, at the top (only a key removed on its own takes its comments along: see
-    :func:`_widen_deletion`)."""
+    :func:`_widen_deletion`). A line that another key replaces is not kept: its end-of-line
+    comment goes with it instead of landing on the other key."""
     content = [k for k in range(start, end) if lines[k].kind == "content"]
     pairs: Dict[int, int] = {}
     if len(content) == len(new):
-        # Same-sized: the same lines written differently, unless a key line became a list item
-        # (`bind_tls: true` -> `schemes:` + `- https`): that one is rewritten away, not kept.
-        pairs = {k: j for j, k in enumerate(content) if _is_item(lines[k].body) == _is_item(new[j])}
+        # Same-sized: the same lines written differently, unless another key took a line's place.
+        pairs = {k: j for j, k in enumerate(content) if _same_line(lines[k].body, new[j], renames)}
     else:
         cursor = 0
         for k in content:
@@ -509,13 +558,16 @@ def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> Li
                     cursor = j + 1
                     break
         if content and content[0] not in pairs and 0 not in pairs.values():
-            pairs[content[0]] = 0  # e.g. `bind_tls: true  # c` becoming `schemes:` + items
+            first, line = lines[content[0]].body, new[0]
+            if _unquote(_line_key(first)) == _unquote(_line_key(line)) or (
+                    _unquote(_line_key(first)), _unquote(_line_key(line))) in renames:
+                pairs[content[0]] = 0  # e.g. `bind_tls: true  # c` becoming `schemes:` + items
     above: Dict[int, List[int]] = {}
     block: List[int] = []
     for k in range(start, end):
         if lines[k].kind == "content":
             above[k], block = block, []
-        else:
+        elif lines[k].kind != "flow":  # a flow collection's later lines belong to the line above
             block.append(k)
     partner = {j: k for k, j in pairs.items()}
     # A line rewritten away inside a replacement (a rename into several lines, say) is not a key
@@ -529,8 +581,26 @@ def _replacement(lines: List[_Line], start: int, end: int, new: List[str]) -> Li
             out.append(line)
             continue
         out.extend(lines[t].text for t in above[kept] if lines[t].kind in ("comment", "blank"))
-        out.append(_with_tail(line, lines[kept].tail))
+        tails = [lines[kept].tail] + [lines[t].tail for t in _continuation(lines, kept)]
+        tails = [tail for tail in tails if "#" in tail]
+        indent = line[: _indent(line)]
+        # A flow collection written on one line now: the comments of its other lines go above it.
+        out.extend(indent + tail.strip() for tail in tails[:-1])
+        out.append(_with_tail(line, tails[-1] if tails else ""))
     return out
+
+
+def _continuation(lines: List[_Line], k: int) -> range:
+    """The later lines of a flow collection that starts on content line `k`."""
+    end = k + 1
+    while end < len(lines) and lines[end].kind == "flow":
+        end += 1
+    return range(k + 1, end)
+
+
+def _after(lines: List[_Line], k: int) -> int:
+    """The line after content line `k` and the flow lines that continue it."""
+    return _continuation(lines, k).stop
 
 
 def _opcodes(a: Sequence[str], b: Sequence[str]) -> List[Tuple[str, int, int, int, int]]:
@@ -553,7 +623,56 @@ def _opcodes(a: Sequence[str], b: Sequence[str]) -> List[Tuple[str, int, int, in
     return result
 
 
-def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]:
+def _moved_keys(tree: CommentedMap, changes: Sequence[Change]) -> Set[str]:
+    """Names of keys the changes move: removed at one path and set, with the same name and
+    value, at another (`log_level` moved under `agent:`). Their comments move with them."""
+    sets = [c for c in changes if c.op == Op.SET and c.path]
+    moved: Set[str] = set()
+    for change in changes:
+        if change.op != Op.REMOVE or not change.path:
+            continue
+        path = tuple(change.path)
+        try:
+            parent = _walk(tree, path[:-1], create=False)
+        except Unavailable:
+            continue
+        key = _find_key(parent, path[-1]) if isinstance(parent, CommentedMap) else _MISSING
+        if key is _MISSING:
+            continue
+        value = parent[key]
+        if any(tuple(s.path) != path and s.path[-1] == path[-1] and s.value == value for s in sets):
+            moved.add(str(path[-1]))
+    return moved
+
+
+def _carry_comments(lines: List[_Line], edits: List["_Edit"], moved: Set[str]) -> None:
+    """A moved key takes the comment block directly above it and its end-of-line comment from
+    the place it was removed to the line it is written on now."""
+    for name in moved:
+        source = target = None
+        for edit in edits:
+            if edit.deletion and source is None:
+                keyed = [k for k in range(edit.start, edit.end)
+                         if lines[k].kind == "content" and _unquote(_line_key(lines[k].body)) == name]
+                if keyed:
+                    source = (edit, keyed[0])
+            elif not edit.deletion and target is None:
+                originals = {lines[k].text.rstrip() for k in range(edit.start, edit.end)}
+                for j, line in enumerate(edit.lines):
+                    if _unquote(_line_key(line)) == name and not _is_item(line) and line.rstrip() not in originals:
+                        target = (edit, j)
+                        break
+        if source is None or target is None:
+            continue
+        (removal, k), (insertion, j) = source, target
+        line = insertion.lines[j]
+        indent = line[: _indent(line)]
+        block = [indent + lines[t].text.strip() for t in range(removal.start, k) if lines[t].kind == "comment"]
+        insertion.lines[j:j + 1] = block + [_with_tail(line, lines[k].tail)]
+
+
+def _merge(lines: List[_Line], before: List[str], after: List[str], renames: Set[Tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+           moved: Set[str] = frozenset()) -> List[str]:  # type: ignore[assignment]
     content = [k for k, line in enumerate(lines) if line.kind == "content"]
     where: Dict[int, int] = {}  # dump line -> original line
     exact: Set[int] = set()
@@ -610,9 +729,11 @@ def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]
                 raise unmapped(i1 - 1)
             if i1 - 1 not in exact and _opens_block(before[i1 - 1], new[0]):
                 # `key: ~` gains children: that line is rewritten as the dump writes it.
-                edits.append(_Edit(prev, prev + 1, _replacement(lines, prev, prev + 1, [before[i1 - 1]] + new), order))
+                after_prev = _after(lines, prev)
+                edits.append(_Edit(prev, after_prev, _replacement(lines, prev, after_prev, [before[i1 - 1]] + new, renames), order))
             else:
-                edits.append(_Edit(prev + 1, prev + 1, new, order))  # before the next key's comments
+                after_prev = _after(lines, prev)
+                edits.append(_Edit(after_prev, after_prev, new, order))  # before the next key's comments
             continue
         rows = [where.get(i) for i in range(i1, i2)]
         for offset, row in enumerate(rows):
@@ -620,13 +741,13 @@ def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]
                 raise unmapped(i1 + offset)
             if offset and not (
                 row > rows[offset - 1]  # type: ignore[operator]
-                and all(lines[k].kind in ("comment", "blank") for k in range(rows[offset - 1] + 1, row))  # type: ignore[operator]
+                and all(lines[k].kind in ("comment", "blank", "flow") for k in range(rows[offset - 1] + 1, row))  # type: ignore[operator]
             ):
                 raise unmapped(i1 + offset)
         # The loop above raised on any unmapped (None) row.
-        start, end = cast(int, rows[0]), cast(int, rows[-1]) + 1
+        start, end = cast(int, rows[0]), _after(lines, cast(int, rows[-1]))
         if new:
-            edits.append(_Edit(start, end, _replacement(lines, start, end, new), order))
+            edits.append(_Edit(start, end, _replacement(lines, start, end, new, renames), order))
         else:
             edits.append(_Edit(start, end, [], order, deletion=True))
 
@@ -637,6 +758,8 @@ def _merge(lines: List[_Line], before: List[str], after: List[str]) -> List[str]
     for earlier, later in zip(edits, edits[1:]):
         if later.start < earlier.end:
             raise Unavailable("two parts of the fix touch the same lines")
+    if moved:
+        _carry_comments(lines, edits, moved)
     out: List[str] = []
     cursor = 0
     for edit in edits:

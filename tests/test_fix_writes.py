@@ -97,7 +97,7 @@ def test_a_fix_that_cannot_be_verified_leaves_the_file_byte_identical(tmp_path: 
     result = run_cli(["--isolated", "--fix", "--unsafe-fixes", "--select", "NGL003", str(target)])
     assert result.code == 1
     assert target.read_bytes() == data and os.stat(target).st_ino == inode
-    assert "fix unavailable: the file mixes CRLF and LF line endings" in result.out
+    assert "fix skipped: the file mixes CRLF and LF line endings" in result.out
     assert _names(tmp_path) == ["ngrok.yml"]
 
 

@@ -9,7 +9,6 @@ is dumped.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -17,45 +16,9 @@ from ngrok_lint.loader import Document, parse
 from ngrok_lint.migrate.plan import Plan
 from ngrok_lint.migrate.text import Lines, WriteError, indentation
 from ngrok_lint.model import YamlPath
+from ngrok_lint.proof import Comment, comments
 
-
-@dataclass(frozen=True)
-class Comment:
-    """One comment of the input text."""
-
-    line: int  # 0-based
-    column: int  # 0-based column of `#`
-    text: str  # from `#` to the end of the line
-    own_line: bool  # nothing but blanks before it
-    gap: str = ""  # the blanks between the content and an end-of-line comment
-
-
-def comments(doc: Document) -> List[Comment]:
-    """Every comment of the document, found with the parser's scalar positions (a `#` inside a
-    quoted or block scalar is text, not a comment)."""
-    spans = sorted(
-        (span.start, span.end)
-        for loc in doc.locs.values()
-        for span in ((loc.value,) if loc.key is None else (loc.value, loc.key))
-        if loc.raw is not None or span is loc.key
-    )
-    starts = [s for s, _ in spans]
-    found: List[Comment] = []
-    offset = 0
-    for number, line in enumerate(doc.text.split("\n")):
-        column = line.find("#")
-        while column >= 0:
-            at = offset + column
-            index = bisect.bisect_right(starts, at) - 1
-            inside = index >= 0 and spans[index][0] <= at < spans[index][1]
-            if not inside and (column == 0 or line[column - 1] in " \t"):
-                before = line[:column]
-                text = line[column:].rstrip("\r")
-                found.append(Comment(number, column, text, not before.strip(), before[len(before.rstrip()):]))
-                break
-            column = line.find("#", column + 1)
-        offset += len(line) + 1
-    return found
+__all__ = ["Comment", "Placed", "Placer", "comments"]
 
 
 def _starts(doc: Document) -> Dict[int, List[YamlPath]]:

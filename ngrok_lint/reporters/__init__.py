@@ -43,6 +43,14 @@ class Run(NamedTuple):
         }
 
 
+def fix_skipped(item: Finding) -> Optional[str]:
+    """"fix skipped: <reason>" for a finding whose fix was not applied (the proof refused it, or it
+    cannot apply to this file); the same words in every output format."""
+    if item.fix is None or not item.fix_unavailable:
+        return None
+    return f"fix skipped: {item.fix_unavailable}"
+
+
 def fix_state(item: Finding) -> Optional[str]:
     """"safe", "unsafe", or None when there is no applicable fix."""
     if item.fix is None or item.fix_unavailable:

@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 from ngrok_lint.model import Finding
 from ngrok_lint.paths import dotted
-from ngrok_lint.reporters import RenderOptions, Run, fix_state
+from ngrok_lint.reporters import RenderOptions, Run, fix_skipped, fix_state
 
 SCHEMA_VERSION = 1
 
@@ -23,6 +23,7 @@ def finding_dict(path: str, item: Finding) -> Dict[str, Any]:
             "safety": item.fix.safety.value,
             "applicable": fix_state(item) is not None,
             "unavailable_reason": item.fix_unavailable,
+            "skipped": fix_skipped(item),
         }
     return {
         "code": item.code,

@@ -22,7 +22,7 @@ from ngrok_lint.home import HOME
 from ngrok_lint.model import Finding, RuleMeta, Safety, Severity
 from ngrok_lint.paths import dotted
 from ngrok_lint.positions import BREAKS
-from ngrok_lint.reporters import RenderOptions, Run, fix_state
+from ngrok_lint.reporters import RenderOptions, Run, fix_skipped, fix_state
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = HOME
@@ -164,8 +164,8 @@ def result(
     state = fix_state(item)
     if state is not None:
         properties["fix"] = state
-    elif item.fix is not None and item.fix_unavailable:
-        properties["fixUnavailable"] = item.fix_unavailable
+    elif fix_skipped(item):
+        properties["fixSkipped"] = fix_skipped(item)
     entry["properties"] = properties
     return entry
 

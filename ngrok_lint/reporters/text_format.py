@@ -6,7 +6,7 @@ from collections import Counter
 from typing import List
 
 from ngrok_lint.model import Severity
-from ngrok_lint.reporters import RenderOptions, Run, fix_state
+from ngrok_lint.reporters import RenderOptions, Run, fix_skipped, fix_state
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"
@@ -32,8 +32,8 @@ def render(run: Run, options: RenderOptions) -> str:
                 marker = " [*]"
             elif state == "unsafe":
                 marker = " [unsafe fix]"
-            elif item.fix is not None and item.fix_unavailable:
-                marker = f" (fix unavailable: {item.fix_unavailable})"
+            elif fix_skipped(item):
+                marker = f" ({fix_skipped(item)})"
             severity = item.severity.label
             code = item.code
             location = f"{result.path}:{item.span.line}:{item.span.column}:"

@@ -115,7 +115,9 @@ def _schemes_changes(doc: Document, path: YamlPath, items: List[Any], http: List
         last = doc.loc(path + (len(items) - 1,))
         close = text.find("]", last.value.end) if last is not None else -1
         scalars = all(_is_scalar(doc, path + (i,)) for i in range(len(items)))
-        if close >= 0 and text[loc.value.start] == "[" and scalars:
+        # A comment inside the brackets would go with the rewritten text: the structural SET keeps it.
+        commented = close >= 0 and "#" in text[loc.value.start:close]
+        if close >= 0 and text[loc.value.start] == "[" and scalars and not commented:
             words = [_written(doc, path + (i,)) for i in kept]
             if not has_https:  # the first `http` becomes `https`, in its own quotes
                 first = doc.locs[path + (http[0],)]
