@@ -7,8 +7,9 @@ so that a fix never claims to touch more lines than it changes.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 from ngrok_lint.model import Finding
 from ngrok_lint.positions import is_break, line_col, split_lines
@@ -64,37 +65,71 @@ def line_edit(old: str, new: str) -> Optional[LineEdit]:
     return LineEdit(prefix, last, start, end, inserted, end_line, end_character)
 
 
-def preview_edit(analysis: "Analysis", item: Finding) -> Union[LineEdit, str]:
-    """The edit that applies only `item`'s fix to the analysed text, or why there is none.
+def region_edit(text: str, starts: List[int], start: int, end: int, value: str) -> Optional[LineEdit]:
+    """The whole-line edit for replacing characters [start, end) of `text` with `value`, given the
+    offsets at which its lines start: only the lines around the region are looked at."""
+    first = bisect.bisect_right(starts, start) - 1
+    last = bisect.bisect_right(starts, max(start, end - 1)) - 1 if end > start else first
+    segment_start = starts[first]
+    segment_end = starts[last + 1] if last + 1 < len(starts) else len(text)
+    old = text[segment_start:segment_end]
+    new = text[segment_start:start] + value + text[end:segment_end]
+    edit = line_edit(old, new)
+    if edit is None:
+        return None
+    return LineEdit(edit.first_line + first, edit.last_line + first, edit.start + segment_start, edit.end + segment_start,
+                    edit.text, edit.end_line + first, edit.end_character)
 
-    The fix engine previews the whole new text; this narrows it to the lines that change.
-    """
+
+def line_starts(text: str) -> List[int]:
+    """The offset at which each line of `text` starts (by :func:`split_lines`)."""
+    starts = [0]
+    for line in split_lines(text):
+        starts.append(starts[-1] + len(line))
+    if len(starts) > 1 and starts[-1] == len(text) and not is_break(text[-1:]):
+        starts.pop()  # the last line has no line end: no line starts after it
+    return starts
+
+
+def preview_edit(analysis: "Analysis", item: Finding) -> Union[LineEdit, str]:
+    """The edit that applies only `item`'s fix to the analysed text, or why there is none."""
     if analysis.source is None or item.fix is None or item.fix_unavailable:
         return item.fix_unavailable or "no fix"
+    edits = fix_edits(analysis, [item], reasons=True)
+    return edits[0]
+
+
+def fix_edits(analysis: "Analysis", findings: Sequence[Finding], reasons: bool = False) -> Dict[int, Any]:
+    """Edits for the applicable fixes of the unsuppressed `findings`, keyed by list index: all of
+    them from one run of the fix engine (:func:`ngrok_lint.fixer.previews`), never one whole-file
+    preview per finding. With `reasons`, a finding without an edit maps to why not (a string)."""
+    out: Dict[int, Any] = {}
+    if analysis.source is None:
+        return {i: "no fix" for i in range(len(findings))} if reasons else out
     from ngrok_lint import fixer
 
+    wanted = [i for i, item in enumerate(findings) if not item.suppressed and item.fix is not None and not item.fix_unavailable]
     try:
-        result = fixer.preview(analysis, item)
+        results = fixer.previews(analysis, [findings[i] for i in wanted])
     except Exception as exc:  # a bug in one fix must not cost the report or the editor session
-        return f"internal error while previewing the fix ({type(exc).__name__}: {exc}); please report it"
-    if not isinstance(result, str):
-        return str(getattr(result, "reason", None) or result)
-    edit = line_edit(analysis.source.text, result)
-    if edit is None:
-        return "the fix changes nothing"
-    return secret_free(analysis, edit) or "the fix would write a secret of the file into its edit"
-
-
-def fix_edits(analysis: "Analysis", findings: Sequence[Finding]) -> Dict[int, LineEdit]:
-    """Edits for the applicable fixes of the unsuppressed `findings`, keyed by list index."""
-    edits: Dict[int, LineEdit] = {}
-    for index, item in enumerate(findings):
-        if item.suppressed or item.fix is None or item.fix_unavailable:
-            continue
-        edit = preview_edit(analysis, item)
-        if isinstance(edit, LineEdit):
-            edits[index] = edit
-    return edits
+        why = f"internal error while previewing the fixes ({type(exc).__name__}: {exc}); please report it"
+        return {i: why for i in range(len(findings))} if reasons else out
+    text = analysis.source.text
+    starts = line_starts(text)
+    for index, result in zip(wanted, results):
+        if isinstance(result, tuple):
+            edit = region_edit(text, starts, *result)
+            shown = secret_free(analysis, edit) if edit is not None else None
+            if shown is not None:
+                out[index] = shown
+            elif reasons:
+                out[index] = "the fix changes nothing" if edit is None else "the fix would write a secret of the file into its edit"
+        elif reasons:
+            out[index] = str(getattr(result, "reason", None) or result)
+    if reasons:
+        for index, item in enumerate(findings):
+            out.setdefault(index, item.fix_unavailable or "no fix")
+    return out
 
 
 def secret_free(analysis: "Analysis", edit: LineEdit) -> Optional[LineEdit]:

@@ -19,7 +19,7 @@ left, so running the engine again on its output changes nothing.
 
 from __future__ import annotations
 
-import copy
+import bisect
 import os
 import re
 from dataclasses import dataclass
@@ -136,6 +136,180 @@ def preview(analysis: Analysis, item: Finding) -> Union[str, FixRefusal]:
     return result.source.text
 
 
+Region = Tuple[int, int, str]  # characters [start, end) of the analysed text -> new text
+
+
+def previews(analysis: Analysis, items: Sequence[Finding]) -> List[Union[Region, FixRefusal]]:
+    """For each finding, the smallest region of the analysed text its fix alone replaces, or why
+    it has none: SARIF `fixes` and editor quick fixes for a whole file, computed together.
+
+    TEXT fixes that do not overlap (ranges sorted once) are applied, proven and re-linted as one
+    batch; structural fixes in unrelated parts of the tree go through one round trip, and each
+    run of lines it rewrites is attributed to the one fix whose part of the tree holds it.
+    Whatever the batches cannot settle (overlaps, a batch the proof refuses, a run no single fix
+    explains) is previewed one fix at a time, as :func:`preview` does."""
+    out: List[Union[Region, FixRefusal, None]] = [None] * len(items)
+    source, doc = analysis.source, analysis.doc
+    if source is None or doc is None:
+        return [FixRefusal("the file does not parse")] * len(items)
+    blocker = _structural_blocker(source)
+    text_only: List[int] = []
+    structural: List[int] = []
+    alone: List[int] = []
+    for index, item in enumerate(items):
+        if item.fix is None:
+            out[index] = FixRefusal("the rule offers no fix")
+        elif item.fix_unavailable:
+            out[index] = FixRefusal(item.fix_unavailable)
+        elif not item.fix.changes:
+            out[index] = FixRefusal("the fix changes nothing")
+        elif _is_structural(item.fix) and blocker:
+            out[index] = FixRefusal(blocker)
+        elif not _is_structural(item.fix):
+            text_only.append(index)
+        elif all(c.op != Op.TEXT for c in item.fix.changes):
+            structural.append(index)
+        else:
+            alone.append(index)
+    settled = engine.settle(analysis, list(analysis.findings))
+    # Rounds: each takes the fixes that do not interfere with each other (a tunnel with two
+    # fixes needs two rounds); a round that settles nothing leaves the rest to one at a time.
+    while len(text_only) > 1:
+        chosen = [text_only[i] for i in _disjoint_ranges([_text_ranges(items[i].fix) for i in text_only])]  # type: ignore[arg-type]
+        if len(chosen) < 2 or not isinstance(_attempt(analysis, [items[i] for i in chosen], settled), Analysis):
+            break
+        for i in chosen:
+            out[i] = _text_region(source, items[i].fix)  # type: ignore[arg-type]
+        taken = set(chosen)
+        text_only = [i for i in text_only if i not in taken]
+    while len(structural) > 1:
+        chosen = [structural[i] for i in _unrelated([[p for c in items[i].fix.changes for p in _change_paths(c)]  # type: ignore[union-attr]
+                                                      for i in structural])]
+        regions = _structural_regions(analysis, [items[i] for i in chosen], settled) if len(chosen) > 1 else None
+        if regions is None:
+            break
+        for i, region in zip(chosen, regions):
+            out[i] = region
+        taken = set(chosen)
+        structural = [i for i in structural if i not in taken]
+    alone += text_only + structural
+    for index in sorted(alone):
+        result = _preview_one(analysis, items[index], settled)
+        out[index] = result if isinstance(result, FixRefusal) else _narrow(source.text, result)
+    return cast(List[Union[Region, FixRefusal]], out)
+
+
+def _preview_one(analysis: Analysis, item: Finding, settled: Sequence[Finding]) -> Union[str, FixRefusal]:
+    result = _attempt(analysis, [item], settled)
+    if isinstance(result, FixRefusal):
+        return result
+    assert result.source is not None
+    return result.source.text
+
+
+def _narrow(old: str, new: str) -> Union[Region, FixRefusal]:
+    """The one region where `new` differs from `old` (common head and tail left out)."""
+    if old == new:
+        return FixRefusal("the fix changes nothing")
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]:
+        tail += 1
+    return head, len(old) - tail, new[head:len(new) - tail]
+
+
+def _text_region(source: Source, fix: Fix) -> Region:
+    """The splices of one TEXT fix as one region of the original text."""
+    ordered = sorted((c for c in fix.changes if c.op == Op.TEXT), key=lambda c: (c.start, c.end))
+    pieces: List[str] = []
+    cursor = ordered[0].start
+    for change in ordered:
+        value = cast(Optional[str], change.value) or ""
+        if source.newline == "\r\n" and not source.mixed_newlines:
+            value = value.replace("\r\n", "\n").replace("\n", "\r\n")
+        pieces.append(source.text[cursor:change.start])
+        pieces.append(value)
+        cursor = change.end
+    return ordered[0].start, cursor, "".join(pieces)
+
+
+def _structural_regions(analysis: Analysis, batch: Sequence[Finding], settled: Sequence[Finding]) -> Optional[List[Region]]:
+    """One round trip for the whole batch; each rewritten run of lines goes to the one fix whose
+    part of the tree holds it. None when the batch fails or a run is not one fix's alone."""
+    from ngrok_lint import roundtrip
+
+    source, doc = analysis.source, analysis.doc
+    assert source is not None and doc is not None
+    changes = [c for item in batch for c in item.fix.changes]  # type: ignore[union-attr]
+    try:
+        text, splices = roundtrip.line_edits(source.text, changes)
+    except roundtrip.Unavailable:
+        return None
+    if text == source.text or not isinstance(_verify(analysis, batch, settled, text, [], changes), Analysis):
+        return None
+    starts = [0] + [m.end() for m in re.finditer("\n", source.text)]
+    extents = proof.node_extents(doc)
+
+    def lines_of(path: YamlPath) -> Optional[Tuple[int, int]]:
+        while path not in extents and path:
+            path = path[:-1]
+        if not path:
+            return None  # the whole file: not one fix's part
+        first, last = extents[path]
+        return bisect.bisect_right(starts, first) - 1, bisect.bisect_right(starts, max(first, last - 1)) - 1
+
+    owned: List[List[Tuple[int, int]]] = []
+    for item in batch:
+        found = [lines_of(tuple(c.path)) for c in item.fix.changes]  # type: ignore[union-attr]
+        spans = [span for span in found if span is not None]
+        if len(spans) != len(found):
+            return None
+        owned.append(spans)
+    mine: List[List[int]] = [[] for _ in batch]
+    for number, (start, end, _) in enumerate(splices):
+        owners = set()
+        for index, spans in enumerate(owned):
+            for first, last in spans:
+                if (start == end and first <= start - 1 <= last) or (start < end and start <= last and first <= end - 1):
+                    owners.add(index)
+        if len(owners) != 1:
+            return None
+        mine[owners.pop()].append(number)
+    newline = "\r\n" if source.newline == "\r\n" and not source.mixed_newlines else "\n"
+    regions: List[Region] = []
+    for numbers in mine:
+        if not numbers:
+            return None
+        first_line, last_line = splices[numbers[0]][0], splices[numbers[-1]][1]
+        pieces: List[str] = []
+        cursor = first_line
+        for number in numbers:
+            start, end, new_lines = splices[number]
+            pieces.append(source.text[_offset(starts, source.text, cursor):_offset(starts, source.text, start)])
+            pieces.extend(line + newline for line in new_lines)
+            cursor = end
+        regions.append((_offset(starts, source.text, first_line), _offset(starts, source.text, last_line), "".join(pieces)))
+    # The regions together must rebuild the batch's text exactly (a last line without a line end
+    # is where whole lines and the text part ways: then one fix at a time).
+    rebuilt: List[str] = []
+    cursor = 0
+    for start, end, value in sorted(regions):
+        rebuilt.append(source.text[cursor:start])
+        rebuilt.append(value)
+        cursor = end
+    rebuilt.append(source.text[cursor:])
+    if "".join(rebuilt) != text:
+        return None
+    return regions
+
+
+def _offset(starts: List[int], text: str, line: int) -> int:
+    return starts[line] if line < len(starts) else len(text)
+
+
 def unified_diff(path: str, old: str, new: str) -> str:
     """`a/path` -> `b/path`, secrets masked on both sides, `\\n` line ends; "" when equal."""
     return masked_diff(path, old, new).text
@@ -183,25 +357,69 @@ def _batch(candidates: Sequence[Finding]) -> List[Finding]:
     ones in unrelated parts of the tree (no shared container, no path inside another)."""
     text_only = [f for f in candidates if f.fix is not None and not _is_structural(f.fix)]
     if text_only:
-        taken: List[Finding] = []
-        ranges: List[Tuple[int, int]] = []
-        for item in text_only:
-            mine = _text_ranges(item.fix)  # type: ignore[arg-type]
-            if all(not _ranges_clash(a, b) for a in mine for b in ranges) and not _self_clash(mine):
-                taken.append(item)
-                ranges.extend(mine)
-        return taken or [text_only[0]]
+        return [text_only[i] for i in _disjoint_ranges([_text_ranges(f.fix) for f in text_only])] or [text_only[0]]  # type: ignore[arg-type]
     pure = [f for f in candidates if f.fix is not None and all(c.op != Op.TEXT for c in f.fix.changes)]
     if not pure:
         return [candidates[0]]
-    taken = []
-    paths: List[YamlPath] = []
-    for item in pure:
-        touched = [p for c in item.fix.changes for p in _change_paths(c)]  # type: ignore[union-attr]
-        if all(not _paths_clash(a, b) for a in touched for b in paths):
-            taken.append(item)
-            paths.extend(touched)
+    return [pure[i] for i in _unrelated([[p for c in f.fix.changes for p in _change_paths(c)] for f in pure])]  # type: ignore[union-attr]
+
+
+def _disjoint_ranges(fixes: Sequence[Sequence[Tuple[int, int]]]) -> List[int]:
+    """Indexes of the fixes to apply together: ranges sorted once (n log n), each cluster of
+    overlapping ranges (or ranges starting at one offset) keeps only its first fix, and a fix is
+    taken when it is the first of every cluster it is in (and no two of its own ranges clash)."""
+    ranges = sorted((start, end, index) for index, mine in enumerate(fixes) for start, end in mine)
+    losers: Set[int] = set()
+    cluster: List[int] = []
+    reach = -1
+    previous_start = -1
+    for start, end, index in ranges:
+        if cluster and (start < reach or start == previous_start):
+            cluster.append(index)
+        else:
+            _settle_cluster(cluster, losers)
+            cluster = [index]
+            reach = -1
+        reach = max(reach, end)
+        previous_start = start
+    _settle_cluster(cluster, losers)
+    return [i for i in range(len(fixes)) if i not in losers]
+
+
+def _settle_cluster(cluster: List[int], losers: Set[int]) -> None:
+    if len(cluster) < 2:
+        return
+    first = min(cluster)
+    for index in cluster:
+        if index != first:
+            losers.add(index)
+    if cluster.count(first) > 1:  # the fix's own ranges overlap: the splice refuses it
+        losers.add(first)
+
+
+def _unrelated(fixes: Sequence[Sequence[YamlPath]]) -> List[int]:
+    """Indexes of structural fixes in unrelated parts of the tree (no path inside another, no
+    shared container), first come first taken; sets of paths, prefixes and parents make each
+    check cost the depth of the path, not the number of fixes taken."""
+    paths: Set[YamlPath] = set()
+    prefixes: Set[YamlPath] = set()
+    parents: Set[YamlPath] = set()
+    taken: List[int] = []
+    for index, touched in enumerate(fixes):
+        if any(_clashes(p, paths, prefixes, parents) for p in touched):
+            continue
+        taken.append(index)
+        for p in touched:
+            paths.add(p)
+            parents.add(p[:-1])
+            prefixes.update(p[:size] for size in range(len(p) + 1))
     return taken
+
+
+def _clashes(path: YamlPath, paths: Set[YamlPath], prefixes: Set[YamlPath], parents: Set[YamlPath]) -> bool:
+    """Related to a taken path (one inside the other) or its sibling (positions in one container
+    shift): the same relation as comparing with each taken path, by lookups."""
+    return path in prefixes or path[:-1] in parents or any(path[:size] in paths for size in range(len(path)))
 
 
 def _ranges_clash(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
@@ -218,12 +436,6 @@ def _change_paths(change: Change) -> List[YamlPath]:
     if change.op == Op.RENAME and isinstance(change.value, str) and path:
         return [path, path[:-1] + (change.value,)]
     return [path]
-
-
-def _paths_clash(a: YamlPath, b: YamlPath) -> bool:
-    """Related paths (one inside the other) or siblings (positions in one container shift)."""
-    shortest = min(len(a), len(b))
-    return a[:shortest] == b[:shortest] or a[:-1] == b[:-1]
 
 
 # --- applying and verifying ----------------------------------------------------------------------

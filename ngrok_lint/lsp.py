@@ -25,7 +25,7 @@ from pygls.workspace import TextDocument, Workspace
 
 from ngrok_lint import __version__, config, registry
 from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for
-from ngrok_lint.edits import LineEdit, line_edit, preview_edit, secret_free
+from ngrok_lint.edits import LineEdit, fix_edits, line_edit, secret_free
 from ngrok_lint.engine import Analysis, analyze, finish
 from ngrok_lint.model import Finding, Safety, Severity
 from ngrok_lint.positions import LSP_BREAKS, Lines, split_lines, units
@@ -58,6 +58,16 @@ class Linted:
     analysis: Optional[Analysis] = None
     findings: List[Finding] = field(default_factory=list)
     diagnostics: List[types.Diagnostic] = field(default_factory=list)
+    # Code actions of this version, computed on the first request and kept: index into
+    # `findings` -> its quick fix's edit (or why none), and the fix-all edit.
+    edits: Optional[Dict[int, Any]] = None
+    fix_all: Optional[Tuple[Optional[LineEdit]]] = None
+
+    def quick_fixes(self) -> Dict[int, Any]:
+        """Every finding's quick-fix edit, from one run of the fix engine for the whole document."""
+        if self.edits is None:
+            self.edits = fix_edits(self.analysis, self.findings, reasons=True) if self.analysis is not None else {}
+        return self.edits
 
 
 # --- what a client sends that does not fit -------------------------------------------------------
@@ -358,17 +368,17 @@ def _workspace_edit(server: LanguageServer, uri: str, version: Optional[int], ed
     return types.WorkspaceEdit(changes={uri: [edit]})
 
 
-def _wanted_findings(linted: Linted, params: types.CodeActionParams) -> List[Tuple[Finding, types.Diagnostic]]:
+def _wanted_findings(linted: Linted, params: types.CodeActionParams) -> List[Tuple[int, Finding, types.Diagnostic]]:
     keys = set()
     for diag in params.context.diagnostics or []:
         if diag.source == SOURCE and isinstance(diag.data, dict):
             keys.add((diag.data.get("code"), diag.data.get("start"), diag.data.get("end"), diag.data.get("line"),
                       diag.data.get("column")))
     chosen = []
-    for item, diag in zip(linted.findings, linted.diagnostics):
+    for index, (item, diag) in enumerate(zip(linted.findings, linted.diagnostics)):
         key = (item.code, item.span.start, item.span.end, item.span.line, item.span.column)
         if key in keys or _overlaps(diag.range, params.range):
-            chosen.append((item, diag))
+            chosen.append((index, item, diag))
     return chosen
 
 
@@ -382,11 +392,11 @@ def code_actions(server: NgrokLintServer, params: types.CodeActionParams) -> Lis
     only = params.context.only
     actions: List[types.CodeAction] = []
     if _kind_wanted(types.CodeActionKind.QuickFix, only):
-        for item, diag in _wanted_findings(linted, params):
+        for index, item, diag in _wanted_findings(linted, params):
             state = fix_state(item)
             if state is None or item.fix is None:
                 continue
-            edit = preview_edit(analysis, item)
+            edit = linted.quick_fixes().get(index, "no fix")
             if not isinstance(edit, LineEdit):
                 log.info("no quick fix for %s: %s", item.code, edit)
                 continue
@@ -401,7 +411,9 @@ def code_actions(server: NgrokLintServer, params: types.CodeActionParams) -> Lis
                 )
             )
     if _kind_wanted(FIX_ALL_KIND, only) and any(fix_state(f) == "safe" for f in linted.findings):
-        fix_all = _fix_all_edit(analysis)
+        if linted.fix_all is None:
+            linted.fix_all = (_fix_all_edit(analysis),)
+        fix_all = linted.fix_all[0]
         if fix_all is not None:
             actions.append(
                 types.CodeAction(
@@ -452,7 +464,7 @@ def suppress_actions(server: NgrokLintServer, params: types.CodeActionParams) ->
     positions = Positions(server, linted.text)
     actions: List[types.CodeAction] = []
     done = set()
-    for item, diag in _wanted_findings(linted, params):
+    for _, item, diag in _wanted_findings(linted, params):
         if item.code == "NGL008" or (item.code, item.span.line) in done:
             continue  # NGL008 is about a suppression comment itself: its fix removes it
         done.add((item.code, item.span.line))

@@ -151,6 +151,11 @@ class _Nodes:
         return self._extents
 
 
+def node_extents(doc: Document) -> Dict[YamlPath, Tuple[int, int]]:
+    """Each node of `doc` from its key (or first character) to the end of its last key or scalar."""
+    return _Nodes(doc).extents()
+
+
 _SCALARS: Dict[str, Tuple[bool, Any]] = {}
 
 
@@ -313,26 +318,46 @@ class _Carry:
         self.loose: List[YamlPath] = []  # SET, ANY: comments under them may move within the file
         self.created: List[YamlPath] = []
 
+    def index(self) -> None:
+        """Steps by the path they act on, and list steps by their list too: a path looks up only
+        the steps of its own prefixes (linear in the comments, not comments x steps)."""
+        self.by_path: Dict[YamlPath, List[int]] = {}
+        for number, (kind, at, _) in enumerate(self.steps):
+            self.by_path.setdefault(at, []).append(number)
+            if kind == "remove" and at and isinstance(at[-1], int):
+                self.by_path.setdefault(at[:-1], []).append(number)
+        self.removed_set = set(self.removed)
+        self.loose_set = set(self.loose)
+        self.created_set = set(self.created)
+
     def path(self, old: YamlPath) -> Any:
         path = old
-        for kind, at, arg in self.steps:
-            size = len(at)
-            here = path[size - 1] if 0 < size <= len(path) else None
-            there = path[size] if len(path) > size else None
-            if kind == "rename":
-                if path[:size] == at:
-                    path = at[:-1] + (arg,) + path[size:]
-            elif kind == "move":
-                if path[:size] == at:
-                    return arg + path[size:]
-            elif kind == "remove":
-                if path[:size] == at:
-                    return _REMOVED
-                if isinstance(at[-1], int) and isinstance(here, int) and path[: size - 1] == at[:-1] and here > at[-1]:
-                    path = path[: size - 1] + (here - 1,) + path[size:]
-            elif kind == "insert":  # `at` is the list, `arg` the position
-                if path[:size] == at and isinstance(there, int) and there >= arg:
-                    path = path[:size] + (there + 1,) + path[size + 1:]
+        done = -1
+        while True:
+            later = [n for size in range(len(path) + 1) for n in self.by_path.get(path[:size], ()) if n > done]
+            if not later:
+                return path
+            done = min(later)
+            path = self._step(path, *self.steps[done])
+            if path is _REMOVED:
+                return path
+
+    @staticmethod
+    def _step(path: YamlPath, kind: str, at: YamlPath, arg: Any) -> Any:
+        size = len(at)
+        here = path[size - 1] if 0 < size <= len(path) else None
+        there = path[size] if len(path) > size else None
+        if kind == "rename" and path[:size] == at:
+            return at[:-1] + (arg,) + path[size:]
+        if kind == "move" and path[:size] == at:
+            return arg + path[size:]
+        if kind == "remove":
+            if path[:size] == at:
+                return _REMOVED
+            if isinstance(at[-1], int) and isinstance(here, int) and path[: size - 1] == at[:-1] and here > at[-1]:
+                return path[: size - 1] + (here - 1,) + path[size:]
+        if kind == "insert" and path[:size] == at and isinstance(there, int) and there >= arg:  # `arg`: the position
+            return path[:size] + (there + 1,) + path[size + 1:]
         return path
 
 
@@ -587,12 +612,13 @@ def attached(doc: Document, found: Optional[List[Comment]] = None) -> List[Tuple
     return result
 
 
-def _inside(path: YamlPath, roots: Sequence[YamlPath]) -> bool:
-    return any(path[: len(root)] == root for root in roots)
+def _inside(path: Any, roots: Set[YamlPath]) -> bool:
+    return isinstance(path, tuple) and any(path[:size] in roots for size in range(len(path) + 1))
 
 
 def _comment_problem(old: Document, new: Document, carry: _Carry, free_ranges: List[Tuple[int, int]],
                      written: List[str]) -> Optional[str]:
+    carry.index()
     before = attached(old)
     if not before:
         return _new_comments(new, Counter(), written)
@@ -611,19 +637,18 @@ def _comment_problem(old: Document, new: Document, carry: _Carry, free_ranges: L
             optional[comment.text] += 1
             continue
         target = carry.path(path)
-        if target is _REMOVED or _inside(path, carry.removed):
+        if target is _REMOVED or _inside(path, carry.removed_set):
             if comment.own_line:  # it may stay where it is, above whatever follows now
                 optional[comment.text] += 1
             else:  # the end of a removed key's line goes with it, never onto another key
                 gone.setdefault(comment.text, comment.line + 1)
-        elif _inside(path, carry.loose) or _inside(target, carry.loose):
+        elif _inside(path, carry.loose_set) or _inside(target, carry.loose_set):
             loose[comment.text] += 1
             lines.setdefault((comment.text, None), comment.line + 1)
         else:
             strict[(comment.text, target)] += 1
             lines.setdefault((comment.text, target), comment.line + 1)
     present: Counter = Counter()
-    created = carry.created
     spare: List[Tuple[str, YamlPath]] = []
     for comment, path in after:
         comment = comment._replace(text=comment.text.rstrip())
@@ -638,7 +663,7 @@ def _comment_problem(old: Document, new: Document, carry: _Carry, free_ranges: L
     for text, path in spare:
         if loose[text] > 0:
             loose[text] -= 1
-        elif _inside(path, created) and +strict and _take_by_text(strict, text):
+        elif _inside(path, carry.created_set) and +strict and _take_by_text(strict, text):
             pass
         elif optional[text] > 0:
             optional[text] -= 1

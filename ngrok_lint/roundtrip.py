@@ -64,6 +64,15 @@ def dotted(path: YamlPath) -> str:
 
 def apply_changes(text: str, changes: Sequence[Change]) -> str:
     """`text` with the structural `changes` applied, in order; raises :class:`Unavailable`."""
+    return line_edits(text, changes)[0]
+
+
+LineSplice = Tuple[int, int, List[str]]  # original lines [start, end) (0-based) -> new lines, no line ends
+
+
+def line_edits(text: str, changes: Sequence[Change]) -> Tuple[str, List[LineSplice]]:
+    """`text` with the structural `changes` applied, and the line replacements that make it
+    (in order, not overlapping; lines counted by `\n`); raises :class:`Unavailable`."""
     crlf = text.count("\r\n")
     if text.count("\r") != crlf:
         raise Unavailable("the file holds a carriage return that does not end a line")
@@ -87,13 +96,21 @@ def apply_changes(text: str, changes: Sequence[Change]) -> str:
         _apply(tree, change)
     after = _dump(tree, style)
     if before == after:
-        return text
+        return text, []
     renames = {(str(c.path[-1]), str(c.value)) for c in changes if c.op == Op.RENAME and c.path}
-    merged = _merge(lines, before.split("\n")[:-1], after.split("\n")[:-1], renames, moved)
+    edits = _merge_edits(lines, before.split("\n")[:-1], after.split("\n")[:-1], renames, moved)
+    merged: List[str] = []
+    cursor = 0
+    for edit in edits:
+        merged.extend(line.text for line in lines[cursor:edit.start])
+        merged.extend(edit.lines)
+        cursor = max(cursor, edit.end)
+    merged.extend(line.text for line in lines[cursor:])
+    splices = [(edit.start, edit.end, list(edit.lines)) for edit in edits]
     result = "".join(line + "\n" for line in merged)
     if not final_newline and result.endswith("\n"):
         result = result[:-1]
-    return result.replace("\n", "\r\n") if newline == "\r\n" else result
+    return (result.replace("\n", "\r\n") if newline == "\r\n" else result), splices
 
 
 # --- reading the file ----------------------------------------------------------------------------
@@ -733,8 +750,8 @@ def _carry_comments(lines: List[_Line], edits: List["_Edit"], moved: Set[str]) -
         insertion.lines[j:j + 1] = block + [_with_tail(line, lines[k].tail)]
 
 
-def _merge(lines: List[_Line], before: List[str], after: List[str], renames: Set[Tuple[str, str]] = frozenset(),  # type: ignore[assignment]
-           moved: Set[str] = frozenset()) -> List[str]:  # type: ignore[assignment]
+def _merge_edits(lines: List[_Line], before: List[str], after: List[str], renames: Set[Tuple[str, str]],
+                 moved: Set[str]) -> List[_Edit]:
     content = [k for k, line in enumerate(lines) if line.kind == "content"]
     where: Dict[int, int] = {}  # dump line -> original line
     exact: Set[int] = set()
@@ -822,14 +839,7 @@ def _merge(lines: List[_Line], before: List[str], after: List[str], renames: Set
             raise Unavailable("two parts of the fix touch the same lines")
     if moved:
         _carry_comments(lines, edits, moved)
-    out: List[str] = []
-    cursor = 0
-    for edit in edits:
-        out.extend(line.text for line in lines[cursor:edit.start])
-        out.extend(edit.lines)
-        cursor = max(cursor, edit.end)
-    out.extend(line.text for line in lines[cursor:])
-    return out
+    return edits
 
 
 def _widen_deletion(lines: List[_Line], edit: _Edit, before: Optional[_Edit], after: Optional[_Edit]) -> None:
