@@ -51,6 +51,13 @@ from ngrok_lint.model import Change, Op, YamlPath
 from ngrok_lint.paths import dotted
 
 ANY = "any"  # the declaration of a path whose new value is free (a text rewrite)
+#: How every refusal of the proof starts (and no other reason a fix is skipped does).
+REFUSALS = ("the fix would ", "the fix's changes do not fit")
+
+
+def is_refusal(reason: Optional[str]) -> bool:
+    """Is this skip reason the proof's (a fix that changed more, or other, than it declared)?"""
+    return bool(reason) and str(reason).startswith(REFUSALS)
 
 
 class Comment(NamedTuple):

@@ -24,7 +24,7 @@ import pytest
 import fixcheck
 from conftest import CORPUS, run_cli
 
-from ngrok_lint import engine, registry
+from ngrok_lint import engine, fixer, proof, registry
 from ngrok_lint.config import Overrides, settings_for
 from ngrok_lint.loader import Document, parse
 from ngrok_lint.source import Source, decode
@@ -90,6 +90,28 @@ def test_fix_changes_only_the_findings_lines(mode: str, extra: Tuple[str, ...], 
             problems.append(f"{name}: listed in EXPECTED_EXCEPTIONS but passes now; remove the entry")
     assert changed_files > 0, "no corpus file was changed: the fixes did not run"
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.skipif(not FILES, reason=f"no corpus at {CORPUS}")
+@pytest.mark.parametrize("mode, extra", MODES, ids=[m for m, _ in MODES])
+def test_the_fix_proof_refuses_no_fix_on_the_corpus(mode: str, extra: Tuple[str, ...], tmp_path: Path) -> None:
+    """`--fix --unsafe-fixes` with the run-time fix proof on: a fix the proof refuses on a real
+    file is a bug in that fix (it would have moved or dropped a comment, or changed data it does
+    not declare). The target, and the state, is zero."""
+    overrides = Overrides(extend_select=tuple(a for a in extra if a.startswith("NGL")) or None)
+    refused: List[str] = []
+    applied = 0
+    for source_path in FILES:
+        settings = settings_for(str(source_path), overrides, True, None)
+        analysis = engine.analyze(str(source_path), source_path.read_bytes(), settings, str(source_path.parent))
+        if analysis.doc is None:
+            continue
+        outcome = fixer.fix_analysis(analysis, unsafe=True)
+        applied += outcome.fixed
+        refused += [f"{source_path.name}: {f.code} at {f.path}: {f.fix_unavailable}"
+                    for f in outcome.analysis.findings if proof.is_refusal(f.fix_unavailable)]
+    assert applied > 0, "no fix was applied: the proof was never exercised"
+    assert not refused, "\n".join(refused)
 
 
 def _check_change(old: str, new: str, attribution: fixcheck.Attribution) -> List[str]:

@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 import fixcheck
 from conftest import CORPUS, ROOT, run_cli
 
-from ngrok_lint import engine, fixer
+from ngrok_lint import engine, fixer, proof
 from ngrok_lint.config import Overrides, settings_for
 from ngrok_lint.loader import Document, parse
 from ngrok_lint.source import Source, decode
@@ -542,6 +542,74 @@ def test_mutated_corpus_files(tmp_path_factory: pytest.TempPathFactory) -> None:
         _note(name)
         raw = style.draw(encoded(text), label="bytes")
         check_file(raw, tmp_path_factory.mktemp("corpus"), ngl402)
+
+    run()
+
+
+# --- (c) comments on every key, flow lists with comments: the fix proof refuses nothing ---------
+
+_KEY_LINE = re.compile(r"^(\s*)(?:- )?[\w\"'.-]+:(?:\s|$)")
+_FLOW_PAIR = re.compile(r"^(\s*(?:- )?[\w\"'.-]+:\s+\[)([^\[\]{}#'\",]+),\s*([^\[\]{}#'\"]+\])\s*$")
+
+
+@st.composite
+def commented_everywhere(draw: Callable, text: str) -> str:
+    """A comment above every key line, one at the end of every line that takes one, and each
+    flow list of two or more items written over two lines with a comment after its first item;
+    kept only when the data reads the same."""
+    out: List[str] = []
+    for number, line in enumerate(text.split("\n")):
+        key = _KEY_LINE.match(line)
+        if key and draw(st.integers(0, 3)):
+            out.append(f"{key.group(1)}# about line {number}")
+        flow = _FLOW_PAIR.match(line)
+        if flow and draw(st.booleans()):
+            out.append(f"{flow.group(1)}{flow.group(2)},  # first of line {number}")
+            out.append(" " * len(flow.group(1)) + f"{flow.group(3)}  # rest of line {number}")
+            continue
+        if _EOL_SAFE.match(line) and draw(st.integers(0, 3)):
+            line += f"  # end of line {number}"
+        out.append(line)
+    candidate = "\n".join(out)
+    return candidate if _same_data(text, candidate) else text
+
+
+def check_proof(data: bytes, folder: Path, ngl402: bool) -> None:
+    """`check_file`, and no fix of the file is refused by the fix proof (a refusal is a fix that
+    would have moved or dropped a comment, or changed what it does not declare)."""
+    check_file(data, folder, ngl402)
+    path = folder / "ngrok.yml"
+    extra = ("NGL402",) if ngl402 else ()
+    config = settings_for(str(path), Overrides(extend_select=extra or None), True, None)
+    analysis = engine.analyze(str(path), data, config, str(folder))
+    if analysis.doc is None:
+        return
+    outcome = fixer.fix_analysis(analysis, unsafe=True)
+    refused = [(f.code, f.path, f.fix_unavailable) for f in outcome.analysis.findings if proof.is_refusal(f.fix_unavailable)]
+    assert not refused, f"the fix proof refused: {refused}"
+
+
+@pytest.mark.parametrize("name, count", [("legacy", 60), ("v2", 60), ("v3", 60)])
+def test_fix_proof_on_commented_schema_files(name: str, count: int, tmp_path_factory: pytest.TempPathFactory) -> None:
+    @_settings(count)
+    @given(data=schema_data(name), style=st.data(), ngl402=st.booleans())
+    def run(data: Any, style: st.DataObject, ngl402: bool) -> None:
+        text = style.draw(rendered(data), label="text")
+        text = style.draw(commented_everywhere(text), label="commented")
+        check_proof(style.draw(encoded(text), label="bytes"), tmp_path_factory.mktemp("proof"), ngl402)
+
+    run()
+
+
+@pytest.mark.skipif(not CORPUS_TEXTS, reason=f"no corpus at {CORPUS}")
+def test_fix_proof_on_commented_corpus_files(tmp_path_factory: pytest.TempPathFactory) -> None:
+    @_settings(120)
+    @given(case=st.sampled_from(CORPUS_TEXTS), style=st.data(), ngl402=st.booleans())
+    def run(case: Tuple[str, str], style: st.DataObject, ngl402: bool) -> None:
+        name, text = case
+        _note(name)
+        text = style.draw(commented_everywhere(text), label="commented")
+        check_proof(text.encode("utf-8"), tmp_path_factory.mktemp("proof"), ngl402)
 
     run()
 
