@@ -569,9 +569,10 @@ def _replacement(lines: List[_Line], start: int, end: int, new: List[str],
     else:
         cursor = 0
         for k in content:
-            key = _line_key(lines[k].body)
+            key = _unquote(_line_key(lines[k].body))
             for j in range(cursor, len(new)):
-                if _line_key(new[j]) == key:
+                other = _unquote(_line_key(new[j]))
+                if other == key or ((key, other) in renames and not _is_item(new[j])):
                     pairs[k] = j
                     cursor = j + 1
                     break

@@ -317,3 +317,13 @@ def test_the_proof_refuses_the_comment_of_update_false_on_another_key(monkeypatc
     fixed, skipped = _fixed(text, ["NGL003"])
     assert fixed == text
     assert skipped == ["NGL003: the fix would move the comment of line 1 (of a removed key) to `version`"]
+
+
+def test_a_key_renamed_next_to_a_removed_one_keeps_its_comment() -> None:
+    # Found by the property run: `auth: null` removed and `bind_tls` rewritten as `schemes` in one
+    # run of lines; the comment of `bind_tls` was dropped (the proof refused the migration).
+    text = "tunnels:\n  web:\n    addr: null\n    proto: http\n    auth: null\n    bind_tls: null  # both\n"
+    fixed, skipped = _fixed(text, ["NGL003"])
+    assert skipped == []
+    assert fixed == ('version: "2"\ntunnels:\n  web:\n    addr: null\n    proto: http\n'
+                     "    schemes:  # both\n      - http\n      - https\n")
