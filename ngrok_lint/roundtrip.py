@@ -566,21 +566,22 @@ def _replacement(lines: List[_Line], start: int, end: int, new: List[str],
     if len(content) == len(new):
         # Same-sized: the same lines written differently, unless another key took a line's place.
         pairs = {k: j for j, k in enumerate(content) if _same_line(lines[k].body, new[j], renames)}
-    else:
+    if len(pairs) < len(content):
+        # The others by key (or renamed key), in order, among the new lines not taken yet.
+        taken = set(pairs.values())
         cursor = 0
         for k in content:
+            if k in pairs:
+                cursor = max(cursor, pairs[k] + 1)
+                continue
             key = _unquote(_line_key(lines[k].body))
             for j in range(cursor, len(new)):
                 other = _unquote(_line_key(new[j]))
-                if other == key or ((key, other) in renames and not _is_item(new[j])):
+                if j not in taken and (other == key or ((key, other) in renames and not _is_item(new[j]))):
                     pairs[k] = j
+                    taken.add(j)
                     cursor = j + 1
                     break
-        if content and content[0] not in pairs and 0 not in pairs.values():
-            first, line = lines[content[0]].body, new[0]
-            if _unquote(_line_key(first)) == _unquote(_line_key(line)) or (
-                    _unquote(_line_key(first)), _unquote(_line_key(line))) in renames:
-                pairs[content[0]] = 0  # e.g. `bind_tls: true  # c` becoming `schemes:` + items
     above: Dict[int, List[int]] = {}
     block: List[int] = []
     for k in range(start, end):

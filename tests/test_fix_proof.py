@@ -327,3 +327,11 @@ def test_a_key_renamed_next_to_a_removed_one_keeps_its_comment() -> None:
     assert skipped == []
     assert fixed == ('version: "2"\ntunnels:\n  web:\n    addr: null\n    proto: http\n'
                      "    schemes:  # both\n      - http\n      - https\n")
+
+
+def test_a_key_renamed_in_a_same_sized_run_keeps_its_comment() -> None:
+    # The same with `bind_tls: true` (two lines become two lines: `schemes:` and `- https`).
+    text = "tunnels:\n  web:\n    addr: null\n    proto: http\n    auth: null\n    bind_tls: true  # tls\n"
+    fixed, skipped = _fixed(text, ["NGL003"])
+    assert skipped == []
+    assert fixed == 'version: "2"\ntunnels:\n  web:\n    addr: null\n    proto: http\n    schemes:  # tls\n      - https\n'
