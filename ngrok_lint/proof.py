@@ -32,8 +32,8 @@ items shift with removals and insertions), except:
 - a comment inside a splice that declares no data change (a suppression comment NGL008 rewrites)
   may change or go;
 - a comment attached to a path a fix removes may go with it, or stay attached elsewhere;
-- a comment attached to a path a fix replaces (SET), rewrites as text, or places under a new key
-  must be present with the same text, attached anywhere;
+- a comment attached to a path a fix replaces (SET) or rewrites as text, or lying inside a splice
+  that rewrites data, must be present with the same text, attached anywhere;
 - a comment attached in the output to a key a fix created is accepted there.
 
 A comment in the output that the input did not have is accepted only when a splice wrote it.
@@ -410,8 +410,11 @@ def prove(old: Document, new: Document, changes: Sequence[Change],
     if where is not None:
         return f"the fix would also change `{_dotted(where)}`"
     written = [c.value for c in text_changes if isinstance(c.value, str) and "#" in c.value]
-    return _comment_problem(old, new, carry, [(c.start, c.end) for c in text_changes if not nodes.touching(c.start, c.end) and not c.path],
-                            written)
+    quiet: List[Tuple[int, int]] = []  # splices of comments and blanks only
+    rewrites: List[Tuple[int, int]] = []  # splices of data
+    for c in text_changes:
+        (rewrites if c.path or nodes.touching(c.start, c.end) else quiet).append((c.start, c.end))
+    return _comment_problem(old, new, carry, quiet, written, rewrites)
 
 
 def _moves(old: Document, declared: Sequence[Declared]) -> Dict[YamlPath, YamlPath]:
@@ -623,8 +626,13 @@ def _inside(path: Any, roots: Set[YamlPath]) -> bool:
     return isinstance(path, tuple) and any(path[:size] in roots for size in range(len(path) + 1))
 
 
+def _within(ranges: List[Tuple[int, int]], starts: List[int], offset: int) -> bool:
+    spot = bisect.bisect_right(starts, offset) - 1
+    return spot >= 0 and ranges[spot][0] <= offset < ranges[spot][1]
+
+
 def _comment_problem(old: Document, new: Document, carry: _Carry, free_ranges: List[Tuple[int, int]],
-                     written: List[str]) -> Optional[str]:
+                     written: List[str], rewritten: List[Tuple[int, int]]) -> Optional[str]:
     carry.index()
     before = attached(old)
     if not before:
@@ -637,11 +645,16 @@ def _comment_problem(old: Document, new: Document, carry: _Carry, free_ranges: L
     gone: Dict[str, int] = {}
     free_ranges.sort()
     starts = [s for s, _ in free_ranges]
+    rewritten.sort()
+    rewritten_starts = [s for s, _ in rewritten]
     for comment, path in before:
         comment = comment._replace(text=comment.text.rstrip())
-        spot = bisect.bisect_right(starts, comment.offset) - 1
-        if spot >= 0 and free_ranges[spot][0] <= comment.offset < free_ranges[spot][1]:
+        if _within(free_ranges, starts, comment.offset):
             optional[comment.text] += 1
+            continue
+        if _within(rewritten, rewritten_starts, comment.offset):  # a text rewrite places it anew
+            loose[comment.text] += 1
+            lines.setdefault((comment.text, None), comment.line + 1)
             continue
         target = carry.path(path)
         if target is _REMOVED or _inside(path, carry.removed_set):
