@@ -589,7 +589,7 @@ def check_proof(data: bytes, folder: Path, ngl402: bool) -> None:
     assert not refused, f"the fix proof refused: {refused}"
 
 
-@pytest.mark.parametrize("name, count", [("legacy", 60), ("v2", 60), ("v3", 60)])
+@pytest.mark.parametrize("name, count", [("legacy", 40), ("v2", 40), ("v3", 40)])
 def test_fix_proof_on_commented_schema_files(name: str, count: int, tmp_path_factory: pytest.TempPathFactory) -> None:
     @_settings(count)
     @given(data=schema_data(name), style=st.data(), ngl402=st.booleans())
@@ -603,7 +603,7 @@ def test_fix_proof_on_commented_schema_files(name: str, count: int, tmp_path_fac
 
 @pytest.mark.skipif(not CORPUS_TEXTS, reason=f"no corpus at {CORPUS}")
 def test_fix_proof_on_commented_corpus_files(tmp_path_factory: pytest.TempPathFactory) -> None:
-    @_settings(120)
+    @_settings(80)
     @given(case=st.sampled_from(CORPUS_TEXTS), style=st.data(), ngl402=st.booleans())
     def run(case: Tuple[str, str], style: st.DataObject, ngl402: bool) -> None:
         name, text = case
