@@ -30,7 +30,7 @@ text, attached to the same path carried through the declarations (a RENAME renam
 items shift with removals and insertions), except:
 
 - a comment inside a splice that declares no data change (a suppression comment NGL008 rewrites)
-  may change or go;
+  or that deletes whole keys (a `key: value  # comment` line) may change or go;
 - a comment attached to a path a fix removes may go with it, or stay attached elsewhere;
 - a comment attached to a path a fix replaces (SET) or rewrites as text, or lying inside a splice
   that rewrites data, must be present with the same text, attached anywhere;
@@ -410,10 +410,16 @@ def prove(old: Document, new: Document, changes: Sequence[Change],
     if where is not None:
         return f"the fix would also change `{_dotted(where)}`"
     written = [c.value for c in text_changes if isinstance(c.value, str) and "#" in c.value]
-    quiet: List[Tuple[int, int]] = []  # splices of comments and blanks only
+    quiet: List[Tuple[int, int]] = []  # splices of comments and blanks, or deleting whole keys
     rewrites: List[Tuple[int, int]] = []  # splices of data
     for c in text_changes:
-        (rewrites if c.path or nodes.touching(c.start, c.end) else quiet).append((c.start, c.end))
+        touched = nodes.touching(c.start, c.end)
+        if not c.value and touched and _removed(nodes, touched, c.start, c.end):
+            quiet.append((c.start, c.end))  # a deletion of whole keys: their comments go with them
+        elif c.path or touched:
+            rewrites.append((c.start, c.end))
+        else:
+            quiet.append((c.start, c.end))
     return _comment_problem(old, new, carry, quiet, written, rewrites)
 
 
