@@ -119,3 +119,19 @@ def test_build_refuses_a_type_the_data_contradicts():
     build = _build()
     with pytest.raises(SystemExit, match="boolean"):
         build._check_type({"type": ["array", "null"]}, "boolean", "x")
+
+
+def test_changelog_only_settings_are_notes_not_errors():
+    from ngrok_lint.config import settings_from_table
+    from ngrok_lint.engine import analyze
+
+    text = (
+        'version: "3"\nagent:\n  crl_url: https://crl.example.com/x.crl\n  tcp_keepalive: 30s\n'
+        "  tls_min_version: '1.2'\n  keepalive_tpyo: 1\n  made_up: 1\n"
+    )
+    analysis = analyze("ngrok.yml", text.encode(), settings_from_table({}, "/nonexistent/ngrok-lint.toml"), None)
+    by_key = {f.path[-1]: f for f in analysis.findings if f.code == "NGL002"}
+    for key, version in (("crl_url", "3.39.7"), ("tcp_keepalive", "3.21.0"), ("tls_min_version", "3.24.0"),
+                         ("keepalive_tpyo", "3.21.0")):
+        assert by_key[key].severity.name == "INFO" and version in by_key[key].message, key
+    assert by_key["made_up"].severity.name == "ERROR"  # a name no changelog entry announces stays an error

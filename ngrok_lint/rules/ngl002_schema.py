@@ -41,6 +41,19 @@ tunnels:
     host_header: rewrite
 ```
 
+## Notes at info level
+Two kinds of keys are settings the agent may know although ngrok's config reference does not
+document them; claiming the agent refuses them would claim more than the sources say (rules.md:
+nothing beyond the reference). They are reported as notes (info: they never fail a run) under this
+code rather than a code of their own, since they are schema questions and the catalogue has no
+better-fitting rule; each names the changelog entry it rests on (`ngrok_lint/facts/changelog.json`):
+
+- a key only the agent changelog names, which the schema accepts (`crl_url`, 3.39.7;
+  `local_storage`, 3.32.0): its place and type are not documented;
+- an unknown key whose name matches a setting the changelog announces without naming it (a TCP
+  keep-alive option, 3.21.0; minimum and maximum TLS versions, 3.24.0), in a place where such a
+  setting could stand: "possibly that setting; `ngrok config check` tells".
+
 ## Fix
 An unknown key with exactly one close valid name at that place is renamed to it. The fix is
 unsafe: it guesses what was meant, and the renamed setting starts to take effect (a setting the
@@ -50,12 +63,13 @@ person to decide the right value.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List
+import re
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ngrok_lint import expressions, schema
+from ngrok_lint import expressions, facts, schema, walk
 from ngrok_lint.formats import LEGACY_TOP_KEYS, LEGACY_TUNNEL_KEYS
 from ngrok_lint.loader import Document
-from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, finding
+from ngrok_lint.model import Change, Finding, Fix, FixKind, Op, RuleMeta, Safety, Severity, YamlPath, finding
 from ngrok_lint.paths import dotted
 
 META = RuleMeta(
@@ -83,8 +97,13 @@ def check(doc: Document, ctx: Any) -> Iterator[Finding]:
     found, truncated = schema.violations(doc, base_dir)
     kept = [v for v in found if not owned_by_ngl003(v, doc)]
     for item in kept[:MAX_FINDINGS]:
+        note = _changelog_feature(doc, item)
+        if note is not None:
+            yield Finding(META.code, META.name, Severity.INFO, note, item.span, item.path)
+            continue
         yield finding(META, item.message, item.span, item.path, _fix(item))
     yield from _expression_syntax(doc, base_dir)
+    yield from _changelog_keys(doc)
     rest = kept[MAX_FINDINGS:]
     if rest or (truncated and kept):
         first = rest[0] if rest else kept[-1]
@@ -156,3 +175,60 @@ def owned_by_ngl003(item: schema.Violation, doc: Document) -> bool:
     if declared == "v3" and at_root and (key in schema.agent_properties("v3") or key in V3_TOP_LEVEL_EXTRA):
         return True
     return False
+
+
+# --- settings only the changelog names (info, see the module doc) ----------------------------------
+
+
+def _context(doc: Document, parent: YamlPath) -> Optional[str]:
+    """The changelog facts' name of the place `parent` is: `v3.agent`, `v2.tunnel`, …"""
+    fmt = doc.format
+    shape = tuple("*" if not isinstance(part, str) or index == 1 else part for index, part in enumerate(parent))
+    names: Dict[Tuple[str, ...], str] = {
+        (): "agent" if fmt == "v2" else "",
+        ("agent",): "agent",
+        ("tunnels", "*"): "tunnel",
+        ("endpoints", "*"): "endpoint",
+        ("endpoints", "*", "upstream"): "endpoint.upstream",
+        ("endpoints", "*", "agent_tls_termination"): "endpoint.agent_tls_termination",
+    }
+    name = names.get(shape)
+    return f"{fmt}.{name}" if name else None
+
+
+def _changelog_feature(doc: Document, item: schema.Violation) -> Optional[str]:
+    """The note for an unknown key that may be a setting the changelog announces without a name."""
+    if item.kind != schema.UNKNOWN or item.in_text or doc.format not in ("v2", "v3"):
+        return None
+    context = _context(doc, tuple(item.path[:-1]))
+    key = str(item.key)
+    for row in facts.load("changelog")["rows"]:
+        if row["known"] != "feature" or context not in row["contexts"]:
+            continue
+        if re.search(row["match"], key, re.IGNORECASE):
+            return (
+                f"`{key}` is not in ngrok's config reference, but agent {row['version']}'s changelog adds a "
+                f"setting for {row['feature']} without naming its key: if this is it, `ngrok config check` "
+                "confirms it (a note, not an error: the schema cannot tell)"
+            )
+    return None
+
+
+def _changelog_keys(doc: Document) -> Iterator[Finding]:
+    """A note on each key only the changelog names (accepted by the schema)."""
+    if doc.format not in ("v2", "v3"):
+        return
+    agent = walk.agent(doc)
+    context = f"{doc.format}.agent"
+    for row in facts.load("changelog")["rows"]:
+        key = row.get("key")
+        if row["known"] != "name" or key not in agent.data or context not in row["contexts"]:
+            continue
+        path = agent.path(key)
+        yield Finding(
+            META.code, META.name, Severity.INFO,
+            f"`{key}` is named only by the agent changelog ({row['version']}: {row['feature']}); ngrok's config "
+            "reference does not document it, so its place and type are unverified: check the file with "
+            "`ngrok config check`",
+            doc.key_span(path), path,
+        )
