@@ -172,7 +172,7 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     fixed_count = 0
     if args.fix or args.diff:
         from ngrok_lint import fixer
-        from ngrok_lint.writes import write_atomic
+        from ngrok_lint.writes import write_fixed
 
         for index, analysis in enumerate(analyses):
             outcome = fixer.fix_analysis(
@@ -195,7 +195,7 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
                 _write_bytes(stdout, outcome.new_bytes)
                 changed[analysis.path] = True
             else:
-                problem = write_atomic(analysis.path, outcome.new_bytes, originals[analysis.path])
+                problem = write_fixed(analysis.path, outcome.new_bytes, originals[analysis.path])
                 if problem:
                     errors.append(FileError(analysis.path, problem))
                 else:

@@ -1,7 +1,7 @@
-"""How `--fix` writes, through the command line (tests/test_writes.py covers `write_atomic` itself):
-atomically (a new file renamed over the old one: a new inode, no temporary file left behind), with
-the file's mode, through a symlink to its target (the link stays a link), and not at all when the
-file needs nothing or its fix cannot be verified.
+"""How `--fix` writes, through the command line (tests/test_writes.py covers `write_fixed` itself):
+into the file itself (the same inode: hard links, owner, mode stay; no copy left behind), through a
+symlink to its target (the link stays a link), not at all to a read-only file (exit 2, the file
+named), and not at all when the file needs nothing or its fix cannot be verified.
 """
 
 from __future__ import annotations
@@ -29,17 +29,31 @@ def _names(folder: Path) -> List[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-def test_fix_replaces_the_file_atomically(tmp_path: Path) -> None:
+def test_fix_writes_into_the_same_file(tmp_path: Path) -> None:
     target = tmp_path / "ngrok.yml"
     target.write_text(INSECURE)
     before = os.stat(target).st_ino
+    linked = tmp_path / "linked.yml"
+    os.link(target, linked)
     _fix(target)
     assert "127.0.0.1:4040" in target.read_text() and "[https]" in target.read_text()
-    assert os.stat(target).st_ino != before, "the file was rewritten in place, not replaced by a rename"
-    assert _names(tmp_path) == ["ngrok.yml"], "a temporary file was left behind"
+    assert os.stat(target).st_ino == before, "the file was replaced by a new one (a rename breaks hard links)"
+    assert linked.read_text() == target.read_text()
+    assert _names(tmp_path) == ["linked.yml", "ngrok.yml"], "a copy was left behind"
 
 
-@pytest.mark.parametrize("mode", [0o600, 0o640, 0o644, 0o400])
+def test_a_read_only_file_is_not_written_and_the_run_says_so(tmp_path: Path) -> None:
+    target = tmp_path / "ngrok.yml"
+    target.write_text(INSECURE)
+    os.chmod(target, 0o444)
+    result = run_cli(["--isolated", "--fix", "--unsafe-fixes", "--select", "NGL101,NGL201", str(target)])
+    os.chmod(target, 0o644)
+    assert result.code == 2
+    assert f"{target}: error: the file is read-only; not written" in result.out + result.err
+    assert target.read_text() == INSECURE and _names(tmp_path) == ["ngrok.yml"]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o644, 0o604])
 def test_fix_keeps_the_mode(mode: int, tmp_path: Path) -> None:
     target = tmp_path / "ngrok.yml"
     target.write_text(INSECURE)
