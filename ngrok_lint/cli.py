@@ -1,8 +1,13 @@
 """The command line: ``main(argv) -> int``, the only place that prints, reads arguments and
 chooses an exit code.
 
-Exit codes: 0 nothing at or above `--fail-on` and no file changed; 1 findings remain or `--fix`
-changed a file; 2 usage, configuration or I/O error.
+ruff's contract: only `--fix` writes (`--unsafe-fixes` widens what `--fix` and `--diff` apply, and
+alone only shows those fixes as available); `--diff` prints the patch alone on stdout and its
+summary on stderr.
+
+Exit codes: 0 nothing at or above `--fail-on` remains (after `--fix`, in the fixed files); 1 findings
+at or above `--fail-on` remain, `--diff` has a patch, or `--exit-non-zero-on-fix` and a file changed;
+2 usage, configuration or I/O error: one line naming what to change, and nothing written.
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ from typing import IO, TYPE_CHECKING, Dict, List, NoReturn, Optional, Sequence, 
 from ngrok_lint import __version__
 from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for, validate_selectors
 from ngrok_lint.model import FileError, FileResult, Severity
+from ngrok_lint.reporters import display_path, printable
 
 if TYPE_CHECKING:
     from ngrok_lint.engine import Analysis
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# `text` is ruff's "full" form (the source line under each finding); `full` is its ruff name.
+FORMAT_CHOICES = ("text", "full", "concise", "json", "sarif", "github")
+LSP_INSTALL = "pip install 'ngrok-lint[lsp]'"
 
 
 class _UsageError(Exception):
@@ -42,29 +51,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ngrok-lint",
         description="Lint and fix ngrok agent configuration files (ngrok.yml).",
-        epilog="Exit codes: 0 clean, 1 findings remain or --fix changed a file, 2 usage, configuration or I/O error.",
+        epilog=(
+            "Exit codes: 0 nothing failing remains, 1 findings remain (or --diff has a patch, or "
+            "--exit-non-zero-on-fix and a file changed), 2 usage, configuration or I/O error. "
+            "Everything after `--` is a path."
+        ),
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .); - reads stdin")
     fixing = parser.add_argument_group("fixing")
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes in place")
-    fixing.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply unsafe fixes")
-    fixing.add_argument("--diff", action="store_true", help="print the diff the fixes would make; write nothing")
+    fixing.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix or --diff, also apply unsafe fixes; alone, show them as available")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print the patch the fixes would make on stdout (summary on stderr); write nothing")
+    fixing.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when --fix changed a file")
     fixing.add_argument(
         "--fix-failing", action="store_true",
         help="apply only the fixes of findings that fail the run (at or above --fail-on); implies --fix",
     )
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=("text", "json", "sarif", "github"), help="output format (default text; github under GITHUB_ACTIONS)")
+    out.add_argument("--format", choices=FORMAT_CHOICES,
+                     help="output format (default text, with the source line; github under GITHUB_ACTIONS)")
     out.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    out.add_argument("--quiet", action="store_true", help="only findings that fail the run, and no summary when clean")
-    out.add_argument("--statistics", action="store_true", help="count findings per rule")
-    out.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
+    out.add_argument("-q", "--quiet", action="store_true", help="only findings that fail the run, and no summary when clean")
+    out.add_argument("-s", "--silent", action="store_true", help="print no report (the exit code still tells)")
+    out.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
+    out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour the text output (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces it)")
     sel = parser.add_argument_group("rule selection")
     sel.add_argument("--select", action="append", metavar="CODES", help="only these rules (codes, names or prefixes, comma-separated)")
     sel.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules")
     sel.add_argument("--extend-select", action="append", metavar="CODES", help="add rules to the selection (e.g. NGL402)")
     sel.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default warning)")
-    sel.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    sel.add_argument("-e", "--exit-zero", action="store_true", help="exit 0 even when findings remain")
     sel.add_argument("--no-suppressions", action="store_true", help="ignore suppression comments (audit every finding)")
     cfg = parser.add_argument_group("configuration")
     cfg.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
@@ -75,27 +94,74 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--version", action="store_true", help="print the version and exit")
     info.add_argument("--list-rules", action="store_true", help="list every rule (with --format json as JSON)")
     info.add_argument("--explain", metavar="RULE", help="print a rule's documentation (code or name)")
-    info.add_argument("--lsp", action="store_true", help="start the language server on stdio (for editors)")
+    info.add_argument("--lsp", action="store_true", help="start the language server on stdio (needs the [lsp] extra)")
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
+    for stream in (stdout, stderr):  # never a traceback for a character the terminal cannot show
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Everything after the first `--` is a path, whatever it looks like: pre-commit appends file
+    # names after the hook's `--`. Split here rather than trusting argparse, whose handling of
+    # `--` between positionals changed across Python versions.
+    after: List[str] = []
+    if "--" in arguments:
+        cut = arguments.index("--")
+        arguments, after = arguments[:cut], arguments[cut + 1:]
     try:
-        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = build_parser().parse_args(arguments)
+        args.paths = list(args.paths) + after
     except _UsageError as exc:
-        stderr.write(f"ngrok-lint: error: {exc}\nTry `ngrok-lint --help`.\n")
+        stderr.write(f"ngrok-lint: error: {printable(str(exc))}; see `ngrok-lint --help`\n")
         return EXIT_ERROR
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     try:
         return _run(args, stdout, stderr)
     except (ConfigError, _UsageError) as exc:
-        stderr.write(f"ngrok-lint: error: {exc}\n")
+        stderr.write(f"ngrok-lint: error: {printable(str(exc))}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         stderr.write("ngrok-lint: interrupted\n")
         return 130
+
+
+def _selection(args: argparse.Namespace) -> Overrides:
+    """The rule selection from the command line; an empty one is a usage error, not "no rules"."""
+    for flag in ("select", "ignore", "extend_select"):
+        values = getattr(args, flag)
+        name = "--" + flag.replace("_", "-")
+        if values is not None and not _codes(values):
+            raise _UsageError(f"{name} needs at least one rule code, name or prefix (e.g. {name} NGL2)")
+        codes = _codes(values)
+        if codes:
+            validate_selectors(codes, name)
+    return Overrides(
+        select=_codes(args.select),
+        ignore=_codes(args.ignore),
+        extend_select=_codes(args.extend_select),
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+        suppressions=not args.no_suppressions,
+    )
+
+
+def _use_color(args: argparse.Namespace, stdout: IO[str]) -> bool:
+    """--color wins; then FORCE_COLOR and NO_COLOR (set and not empty); then a terminal on stdout."""
+    if args.color != "auto":
+        return bool(args.color == "always")
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR") or args.output or args.diff:
+        return False
+    isatty = getattr(stdout, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
@@ -103,30 +169,17 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         stdout.write(f"ngrok-lint {__version__}\n")
         return EXIT_OK
     if args.lsp:
-        from ngrok_lint.lsp import serve
-
-        serve()
-        return EXIT_OK
+        return _serve(stderr)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if args.list_rules:
         return _list_rules(fmt, stdout)
-    if args.explain:
+    if args.explain is not None:
+        if not args.explain.strip():
+            raise _UsageError("--explain needs a rule code or name (e.g. --explain NGL201); see `ngrok-lint --list-rules`")
         return _explain(args.explain, stdout, stderr)
     if args.fix_failing and not (args.fix or args.diff):
         args.fix = True
-    if args.unsafe_fixes and not (args.fix or args.diff):
-        args.fix = True  # ruff's convention: --unsafe-fixes alone implies fixing
-    for flag in ("select", "ignore", "extend_select"):
-        codes = _codes(getattr(args, flag))
-        if codes:
-            validate_selectors(codes, "--" + flag.replace("_", "-"))
-    overrides = Overrides(
-        select=_codes(args.select),
-        ignore=_codes(args.ignore),
-        extend_select=_codes(args.extend_select),
-        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
-        suppressions=not args.no_suppressions,
-    )
+    overrides = _selection(args)
     if args.config and not os.path.isfile(args.config):
         raise ConfigError(f"{args.config}: --config names no readable file")
     if args.stdin_filename and args.paths not in ([], ["-"]):
@@ -136,11 +189,12 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from ngrok_lint.engine import Analysis, analyze, finish
     from ngrok_lint.source import read_path
 
+    fixing = args.fix and not args.diff  # --diff wins: it never writes
     stdin_mode = args.paths == ["-"] or (not args.paths and args.stdin_filename is not None)
     paths = ["-"] if stdin_mode else (args.paths or ["."])
     explicit = set(p for p in paths if not os.path.isdir(p))
     files, missing = expand(paths)
-    errors: List[FileError] = [FileError(p, "no such file or directory; check the path") for p in missing]
+    errors: List[FileError] = [FileError(p, _missing(p)) for p in missing]
     analyses: List[Analysis] = []
     originals: Dict[str, bytes] = {}
     fail_on = Severity.WARNING
@@ -149,6 +203,8 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         settings = settings_for(display if path == "-" else path, overrides, args.isolated, args.config)
         fail_on = settings.fail_on if overrides.fail_on is None else overrides.fail_on
         if settings.exclude and (path not in explicit or args.force_exclude) and settings.excluded(display):
+            if path == "-" and fixing:  # an editor replaces its buffer with stdout: hand it back unchanged
+                _write_bytes(stdout, sys.stdin.buffer.read())
             continue
         if path == "-":
             data: object = sys.stdin.buffer.read()
@@ -166,10 +222,14 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             continue
         originals[display] = data  # type: ignore[assignment]
         analyses.append(analysis)
+    if not files and not missing:
+        stderr.write(f"ngrok-lint: warning: no ngrok config file found in {', '.join(printable(p) for p in paths)}"
+                     " (name a file to lint it whatever its name)\n")
 
     changed: Dict[str, bool] = {}
     diffs: Dict[str, str] = {}
     fixed_count = 0
+    would_fix = 0
     if args.fix or args.diff:
         from ngrok_lint import fixer
         from ngrok_lint.writes import write_fixed
@@ -181,6 +241,7 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             if args.diff:  # nothing is written: report the file as it is, with the diff beside it
                 if outcome.new_bytes is not None:
                     diffs[analysis.path] = outcome.diff
+                    would_fix += outcome.fixed
                 for header in outcome.masked_hunks:
                     stderr.write(f"ngrok-lint: {analysis.path}: the hunk {header} shows secrets masked; "
                                  "it is not an applicable patch (run --fix to apply the fixes)\n")
@@ -202,50 +263,115 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
                     changed[analysis.path] = True
 
     per_file = finish(analyses)
-    results = [
-        FileResult(a.path, per_file[a.path], changed.get(a.path, False), diffs.get(a.path, "")) for a in analyses
-    ]
+    results = [FileResult(a.path, per_file[a.path], changed.get(a.path, False)) for a in analyses]
+    for analysis in analyses:
+        for message in analysis.internal_errors:
+            errors.append(FileError(analysis.path, message))
+
+    if args.diff:
+        return _report_diff(args, diffs, would_fix, errors, stdout, stderr)
+
     if fmt == "sarif":  # only SARIF shows fixes as edits: previewing them costs a fix run per finding
         from ngrok_lint.edits import fix_edits
 
         for analysis, result in zip(analyses, results):
             result.fix_edits = fix_edits(analysis, result.findings)
-    for analysis in analyses:
-        for message in analysis.internal_errors:
-            errors.append(FileError(analysis.path, message))
 
     from ngrok_lint.reporters import RenderOptions, Run, render
 
-    run = Run(results, errors, fail_on, args.fix or args.diff, args.unsafe_fixes, fixed_count)
-    color = args.color == "always" or (
-        args.color == "auto" and not args.output and stdout.isatty() and "NO_COLOR" not in os.environ
-    )
-    report = render(fmt, run, RenderOptions(color=color, quiet=args.quiet, statistics=args.statistics))
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(report)
-        except OSError as exc:
-            stderr.write(f"ngrok-lint: error: cannot write {args.output}: {exc.strerror or exc}\n")
-            return EXIT_ERROR
-    elif stdin_mode and args.fix and not args.diff:
-        stderr.write(report)
-    else:
-        stdout.write(report)
+    sources = None
+    if fmt in ("text", "full"):  # the source lines under the findings, secrets masked
+        from ngrok_lint.reporters.text_format import SourceView, secret_ranges
+
+        sources = {a.path: SourceView(a.source.text, secret_ranges(a.doc) if a.doc is not None else ())
+                   for a in analyses if a.source is not None and per_file[a.path]}
+    run = Run(results, errors, fail_on, args.fix, args.unsafe_fixes, fixed_count, sources)
+    if not args.silent:
+        options = RenderOptions(color=_use_color(args, stdout), quiet=args.quiet, statistics=args.statistics,
+                                concise=fmt == "concise")
+        report = render(_FORMAT_MODULES.get(fmt, fmt), run, options)
+        if args.output:
+            if not _write_output(args.output, report, stderr):
+                return EXIT_ERROR
+        elif stdin_mode and fixing:
+            stderr.write(report)  # stdout carries the file
+        else:
+            stdout.write(report)
 
     if errors:
         return EXIT_ERROR
     if args.exit_zero:
         return EXIT_OK
-    failing = any(f.severity >= fail_on for f in run.active())
-    if failing or any(changed.values()) or (args.diff and diffs):
+    if args.exit_non_zero_on_fix and any(changed.values()):
         return EXIT_FINDINGS
+    failing = any(f.severity >= fail_on for f in run.active())
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+_FORMAT_MODULES = {"full": "text", "concise": "text"}
+
+
+def _report_diff(args: argparse.Namespace, diffs: Dict[str, str], would_fix: int, errors: List[FileError],
+                 stdout: IO[str], stderr: IO[str]) -> int:
+    """`--diff`: the patch alone on stdout or in `--output` (so `ngrok-lint --diff | git apply` works),
+    the rest on stderr."""
+    patch = "".join(diffs[path] for path in sorted(diffs))
+    if args.output:
+        if not _write_output(args.output, patch, stderr):
+            return EXIT_ERROR
+    else:
+        stdout.write(patch)
+    if not args.silent:
+        for error in errors:
+            stderr.write(f"{display_path(error.path)}: error: {printable(error.message)}\n")
+        if would_fix:
+            files = len(diffs)
+            stderr.write(f"Would fix {would_fix} finding{'s' if would_fix != 1 else ''}"
+                         f" in {files} file{'s' if files != 1 else ''}.\n")
+        else:
+            stderr.write("No fixes to apply.\n")
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diffs and not args.exit_zero else EXIT_OK
+
+
+def _write_output(path: str, text: str, stderr: IO[str]) -> bool:
+    """The report (or patch) into `--output`; False, with the reason on stderr, when it cannot be written."""
+    try:
+        with open(path, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+    except OSError as exc:
+        stderr.write(f"ngrok-lint: error: cannot write {printable(path)}: {exc.strerror or exc}\n")
+        return False
+    return True
+
+
+def _serve(stderr: IO[str]) -> int:
+    from importlib.util import find_spec
+
+    try:
+        missing = find_spec("pygls") is None or find_spec("lsprotocol") is None
+    except (ImportError, ValueError):
+        missing = True
+    if missing:
+        stderr.write(f"ngrok-lint: error: --lsp needs the language-server extra: run `{LSP_INSTALL}`\n")
+        return EXIT_ERROR
+    from ngrok_lint.lsp import serve
+
+    serve()
     return EXIT_OK
 
 
 def _fail_on(analysis: "Analysis", overrides: Overrides) -> Severity:
     """The severity that fails the run for this file (the command line over its project config)."""
     return overrides.fail_on if overrides.fail_on is not None else analysis.settings.fail_on
+
+
+def _missing(path: str) -> str:
+    if path.startswith("-"):  # an option after `--` (a pre-commit hook's `args:`) is a file name
+        return ("no such file or directory; after `--` every argument is a file name: put options before `--`,"
+                " or in [tool.ngrok-lint] for the pre-commit hooks")
+    return "no such file or directory; check the path"
 
 
 def _write_bytes(stream: IO[str], data: bytes) -> None:

@@ -123,24 +123,50 @@ def _has_tool_table(path: str) -> bool:
         return False
     if b"ngrok-lint" not in raw and b"\\u" not in raw and b"\\U" not in raw:
         return False  # most pyproject.toml files: no need to parse them (a quoted key may escape it)
+    # It may hold our table: if it does not parse, its policy must not silently vanish.
+    tool = _parse(path, raw).get("tool", {})
+    return isinstance(tool, dict) and "ngrok-lint" in tool
+
+
+def _parse(path: str, raw: bytes) -> Dict[str, Any]:
+    """A TOML document, or ConfigError naming the file, line and column of what does not parse."""
     tomllib = _toml()
     try:
-        return "ngrok-lint" in tomllib.loads(raw.decode("utf-8")).get("tool", {})
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column(raw[: exc.start].decode("utf-8", "replace"))
+        raise ConfigError(f"{path}:{line}:{column}: not valid TOML: the file is not UTF-8; save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)  # type: ignore[no-any-return]
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        import re
+
+        found = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+        if found:
+            line, column = int(found.group(1)), int(found.group(2))
+            message = message[: found.start()]
+        else:  # "(at end of document)"
+            line, column = _line_column(text)
+            message = re.sub(r"\s*\(at end of document\)$", "", message)
+        raise ConfigError(f"{path}:{line}:{column}: not valid TOML: {message}; fix the file") from None
+
+
+def _line_column(text: str) -> Tuple[int, int]:
+    """1-based line and column just after `text`."""
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
 
 
 @lru_cache(maxsize=256)
 def load_config(path: str) -> Settings:
     """Settings from one config file; raises ConfigError naming the file and key."""
-    tomllib = _toml()
     try:
         with open(path, "rb") as handle:
-            document = tomllib.load(handle)
+            raw = handle.read()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the configuration ({exc.strerror or exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    document = _parse(path, raw)
     if os.path.basename(path) == "pyproject.toml":
         table = document.get("tool", {}).get("ngrok-lint", {})
         where = "[tool.ngrok-lint]"

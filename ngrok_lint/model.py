@@ -161,14 +161,13 @@ class FileError(NamedTuple):
 class FileResult:
     """What the run reports about one file; filled in as the run goes (fixes, diffs)."""
 
-    __slots__ = ("path", "findings", "changed", "diff", "fix_edits")
+    __slots__ = ("path", "findings", "changed", "fix_edits")
 
-    def __init__(self, path: str, findings: Optional[List[Finding]] = None, changed: bool = False, diff: str = "",
+    def __init__(self, path: str, findings: Optional[List[Finding]] = None, changed: bool = False,
                  fix_edits: Optional[Dict[int, Any]] = None) -> None:
         self.path = path
         self.findings: List[Finding] = [] if findings is None else findings
         self.changed = changed
-        self.diff = diff
         # Only for SARIF `fixes`: index into `findings` -> ngrok_lint.edits.LineEdit of that fix alone
         self.fix_edits: Dict[int, Any] = {} if fix_edits is None else fix_edits
 

@@ -133,9 +133,14 @@ def test_quiet_hides_info_and_clean_summary(tmp_path: Path) -> None:
     assert "NGL008" not in out
 
 
-def test_statistics(tmp_path: Path) -> None:
+def test_statistics_in_ruffs_shape(tmp_path: Path) -> None:
+    """count, code, fixable mark (`[*]` all, `[ ]` none; no marks when nothing is fixable), name."""
     result = run_cli([write(tmp_path, "ngrok.yml", DUPLICATE), "--isolated", "--select", "NGL004", "--statistics"])
-    assert any(line.split() == ["1", "NGL004", "duplicate-key", "[error]"] for line in result.out.splitlines())
+    assert result.out.splitlines()[0] == "1\tNGL004\tduplicate-key"
+    assert "NGL004 [error]" not in result.out  # the table replaces the findings
+    mixed = write(tmp_path, "b/ngrok.yml", DUPLICATE.replace("addr: 80", "addr: 80\n    schemes: [http, https]"))
+    rows = run_cli([mixed, "--isolated", "--select", "NGL004,NGL101", "--statistics"]).out.splitlines()
+    assert rows[:2] == ["1\tNGL004\t[ ] duplicate-key", "1\tNGL101\t[*] http-scheme"]
 
 
 def test_color(tmp_path: Path) -> None:
@@ -293,20 +298,31 @@ def test_fix_applies_safe_fixes_only_and_exits_one(tmp_path: Path) -> None:
 
 def test_unsafe_fixes(tmp_path: Path) -> None:
     path = write(tmp_path, "ngrok.yml", INSECURE_V2)
-    result = run_cli([path, "--isolated", "--unsafe-fixes", "--select", "NGL101,NGL201"])
-    assert result.code == 1
+    result = run_cli([path, "--isolated", "--fix", "--unsafe-fixes", "--select", "NGL101,NGL201"])
+    assert result.code == 0
     assert Path(path).read_text() == INSECURE_V2.replace("[http, https]", "[https]").replace("0.0.0.0", "127.0.0.1")
 
 
-def test_diff_writes_nothing(tmp_path: Path) -> None:
+def test_unsafe_fixes_alone_writes_nothing_and_shows_the_fixes(tmp_path: Path) -> None:
+    """ruff's contract: only --fix writes; --unsafe-fixes alone shows unsafe fixes as available."""
+    path = write(tmp_path, "ngrok.yml", INSECURE_V2)
+    os.utime(path, (1_000_000, 1_000_000))
+    result = run_cli([path, "--isolated", "--unsafe-fixes", "--select", "NGL101,NGL201"])
+    assert result.code == 1 and Path(path).read_text() == INSECURE_V2 and os.stat(path).st_mtime == 1_000_000
+    assert "NGL201 [error] inspector-exposed" in result.out and "NGL101" in result.out
+    assert "1 fixable with --fix; 1 fixable with --fix --unsafe-fixes" in result.out
+
+
+def test_diff_writes_nothing_and_prints_only_the_patch(tmp_path: Path) -> None:
     path = write(tmp_path, "ngrok.yml", INSECURE_V2)
     result = run_cli([path, "--isolated", "--diff", "--select", "NGL101"])
     assert result.code == 1 and Path(path).read_text() == INSECURE_V2
+    assert result.out.startswith("--- a/") and "NGL101" not in result.out  # the patch, nothing else
     assert "-        schemes: [http, https]  # keep both for now" in result.out
     assert "+        schemes: [https]  # keep both for now" in result.out
-    assert "NGL101" in result.out  # the finding is still there: nothing was written
+    assert result.err == "Would fix 1 finding in 1 file.\n"
     clean = run_cli([path, "--isolated", "--diff", "--select", "NGL004"])
-    assert clean.code == 0 and "@@" not in clean.out
+    assert clean.code == 0 and clean.out == "" and clean.err == "No fixes to apply.\n"
 
 
 def test_fix_from_stdin_prints_the_fixed_file(tmp_path: Path) -> None:

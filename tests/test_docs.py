@@ -91,3 +91,33 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert blocks[0] == "pip install . && ngrok-lint examples/ngrok.yml"
     assert blocks[1] == "pip install -e '.[test]' && python -m pytest -q"
     assert blocks[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def _readme_option_rows() -> set:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    table = readme.split("| option | meaning |", 1)[1].split("\n\n", 1)[0]
+    return {flag for row in table.splitlines()[2:] for flag in re.findall(r"`(--?[a-z][a-z-]*)", row.split("|")[1])}
+
+
+def test_readme_option_table_lists_every_option() -> None:
+    from ngrok_lint.cli import build_parser
+
+    parser = build_parser()
+    flags = {flag for action in parser._actions for flag in action.option_strings}
+    assert _readme_option_rows() == flags
+
+
+def test_readme_text_example_is_the_real_output() -> None:
+    from conftest import run_cli
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    example = readme.split("summary. From the bundled example, messages shortened here:\n\n```\n", 1)[1].split("```", 1)[0]
+    real = run_cli([str(ROOT / "examples" / "ngrok.yml"), "--isolated"]).out.replace(str(ROOT) + "/", "")
+    real_lines = real.splitlines()
+    for line in example.splitlines():
+        if "…" in line and ": NGL" in line:  # a shortened message: its start and its end are real
+            head, tail = line.split("…", 1)
+            assert any(r.startswith(head) and r.endswith(tail) for r in real_lines), line
+        else:
+            assert line in real_lines, line
+    assert example.splitlines()[-1] == real_lines[-1]

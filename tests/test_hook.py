@@ -40,6 +40,8 @@ def test_hook_files_pattern_is_the_discovery_pattern() -> None:
     # Only the fixes of findings that fail the run: the fix hook never fails a commit the check
     # hook passes (product.md, "The pre-commit hook").
     assert next(h for h in hooks if h["id"] == "ngrok-lint-fix")["entry"].split()[:2] == ["ngrok-lint", "--fix-failing"]
+    for hook in hooks:  # pre-commit appends the file names: none of them may be read as an option
+        assert hook["entry"].split()[-1] == "--", hook["id"]
 
 
 def _pre_commit() -> list:
@@ -148,4 +150,25 @@ def test_fix_hook_never_modifies_a_file_the_check_hook_passes(tmp_path: Path, pr
     assert (repo / "ngrok.yml").read_text() == PASSES
     plain = subprocess.run([sys.executable, "-m", "ngrok_lint", "--fix", "ngrok.yml"], cwd=repo,
                            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
-    assert plain.returncode == 1 and "min_version" in (repo / "ngrok.yml").read_text()  # plain --fix: every safe fix
+    assert plain.returncode == 0 and "min_version" in (repo / "ngrok.yml").read_text()  # plain --fix: every safe fix
+
+
+@needs_git_checkout
+def test_a_file_name_is_never_read_as_an_option(tmp_path: Path, pre_commit_home: str) -> None:
+    """A committed file named `--output=prod.ngrok.yml` (it matches the hooks' `files` pattern) is
+    linted as a file: neither hook writes the report over `prod.ngrok.yml`."""
+    repo = _repo(tmp_path)
+    clean = 'version: "3"\nagent:\n  web_addr: 127.0.0.1:4040\n'
+    (repo / "prod.ngrok.yml").write_text(clean)
+    (repo / "--output=prod.ngrok.yml").write_text(INSECURE)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    for args in (["add", "-A"], ["commit", "-qm", "hostile name"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env=env)
+    for hook in ("ngrok-lint", "ngrok-lint-fix"):
+        result = _try_repo(repo, hook, pre_commit_home)
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        assert (repo / "prod.ngrok.yml").read_text() == clean, f"{hook} wrote over prod.ngrok.yml"
+        assert "--output=prod.ngrok.yml:7:9: NGL004 [error] duplicate-key" in output, output
+        assert "Traceback" not in output

@@ -10,14 +10,16 @@ from __future__ import annotations
 from typing import List
 
 from ngrok_lint.model import Severity
-from ngrok_lint.reporters import RenderOptions, Run, fix_state
+from ngrok_lint.reporters import RenderOptions, Run, fix_state, printable
 from ngrok_lint.reporters.text_format import _summary
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """`%`, CR and LF as GitHub decodes them; every other control character (and bytes of a file
+    name that were not UTF-8) as a visible backslash escape, never raw."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

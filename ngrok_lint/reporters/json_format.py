@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 from ngrok_lint.model import Finding
 from ngrok_lint.paths import dotted
-from ngrok_lint.reporters import RenderOptions, Run, fix_skipped, fix_state
+from ngrok_lint.reporters import RenderOptions, Run, fix_skipped, fix_state, printable
 
 SCHEMA_VERSION = 1
 
@@ -30,7 +30,7 @@ def finding_dict(path: str, item: Finding) -> Dict[str, Any]:
         "name": item.name,
         "severity": item.severity.label,
         "message": item.message,
-        "path": path,
+        "path": printable(path),
         "line": item.span.line,
         "column": item.span.column,
         "end_line": item.span.end_line,
@@ -47,11 +47,11 @@ def render(run: Run, options: RenderOptions) -> str:
     document = {
         "version": SCHEMA_VERSION,
         "files": [
-            {"path": r.path, "findings": sum(1 for f in r.findings if not f.suppressed), "changed": r.changed}
+            {"path": printable(r.path), "findings": sum(1 for f in r.findings if not f.suppressed), "changed": r.changed}
             for r in run.files
         ],
         "findings": [finding_dict(r.path, f) for r in run.files for f in r.findings],
-        "errors": [{"path": e.path, "message": e.message} for e in run.errors],
+        "errors": [{"path": printable(e.path), "message": e.message} for e in run.errors],
         "summary": run.summary(),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -80,14 +80,14 @@ def artifact_location(path: str) -> Dict[str, str]:
     normal = os.path.normpath(posix).replace(os.sep, "/")
     if normal == ".." or normal.startswith("../"):
         return {"uri": _file_uri(os.path.abspath(path))}
-    return {"uri": quote(normal, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(normal, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def _file_uri(path: str) -> str:
     posix = os.path.abspath(path).replace(os.sep, "/")
     if not posix.startswith("/"):  # a Windows drive path
         posix = "/" + posix
-    return "file://" + quote(posix, safe="/:")
+    return "file://" + quote(posix, safe="/:", errors="surrogateescape")
 
 
 def _region(item: Finding) -> Dict[str, int]:

@@ -1,15 +1,31 @@
-"""`path:line:col: CODE [severity] name: message [*]`, sorted, then a summary."""
+"""Text output, as ruff prints it. Each finding is a line
+
+    path:line:col: CODE [severity] name: message [*]
+
+sorted by file and position; in the "full" form (the default) the source line follows in a gutter
+with `^` under the finding's span, secrets masked; `--format concise` keeps the one-line form.
+`--statistics` prints a count per rule instead. A summary ends the run.
+
+Nothing from a file reaches the terminal raw: control characters in file names, messages and source
+lines are shown as backslash escapes, and a file name is never at the start of a line as `::`.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
-from typing import List
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
-from ngrok_lint.model import Severity
-from ngrok_lint.reporters import RenderOptions, Run, fix_skipped, fix_state
+from ngrok_lint.model import Finding, Severity
+from ngrok_lint.reporters import RenderOptions, Run, display_path, fix_skipped, fix_state, printable
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
-_BOLD, _RESET = "\033[1m", "\033[0m"
+_BOLD, _BLUE, _RESET = "\033[1m", "\033[34m", "\033[0m"
+# The line breaks YAML's readers count (the same set gives Span.line).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_WINDOW = 80  # characters of context shown either side of a span on a long line
+_TAB = 4
 
 
 def _plural(count: int, word: str) -> str:
@@ -17,40 +33,186 @@ def _plural(count: int, word: str) -> str:
 
 
 def render(run: Run, options: RenderOptions) -> str:
+    concise = options.concise
     lines: List[str] = []
-    for result in sorted(run.files, key=lambda r: r.path):
-        if result.diff:
-            lines.append(result.diff.rstrip("\n"))
-        for item in result.findings:
-            if item.suppressed:
-                continue
-            if options.quiet and item.severity < run.fail_on:
-                continue
-            marker = ""
-            state = fix_state(item)
-            if state == "safe":
-                marker = " [*]"
-            elif state == "unsafe":
-                marker = " [unsafe fix]"
-            elif fix_skipped(item):
-                marker = f" ({fix_skipped(item)})"
-            severity = item.severity.label
-            code = item.code
-            location = f"{result.path}:{item.span.line}:{item.span.column}:"
-            if options.color:
-                severity = f"{_COLORS[item.severity]}{severity}{_RESET}"
-                code = f"{_BOLD}{code}{_RESET}"
-                location = f"{_BOLD}{location}{_RESET}"
-            lines.append(f"{location} {code} [{severity}] {item.name}: {item.message}{marker}")
-    for error in run.errors:
-        lines.append(f"{error.path}: error: {error.message}")
     if options.statistics:
-        counts = Counter((f.code, f.name, f.severity.label) for f in run.active())
-        for (code, name, severity), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            lines.append(f"{count:6d}  {code}  {name} [{severity}]")
+        lines.extend(_statistics(run))
+    else:
+        for result in sorted(run.files, key=lambda r: r.path):
+            shown = [f for f in result.findings if not f.suppressed and not (options.quiet and f.severity < run.fail_on)]
+            if not shown:
+                continue
+            source = None if concise else _SourceLines.of((run.sources or {}).get(result.path))
+            for item in shown:
+                lines.append(_headline(display_path(result.path), item, options.color))
+                if source is not None:
+                    lines.extend(source.snippet(item, options.color))
+    for error in run.errors:
+        lines.append(f"{display_path(error.path)}: error: {printable(error.message)}")
     if not options.quiet or run.active():
         lines.append(_summary(run))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _headline(path: str, item: Finding, color: bool) -> str:
+    marker = ""
+    state = fix_state(item)
+    if state == "safe":
+        marker = " [*]"
+    elif state == "unsafe":
+        marker = " [unsafe fix]"
+    elif fix_skipped(item):
+        marker = f" ({fix_skipped(item)})"
+    severity, code = item.severity.label, item.code
+    location = f"{path}:{item.span.line}:{item.span.column}:"
+    if color:
+        severity = f"{_COLORS[item.severity]}{severity}{_RESET}"
+        code = f"{_BOLD}{code}{_RESET}"
+        location = f"{_BOLD}{location}{_RESET}"
+    return f"{location} {code} [{severity}] {item.name}: {printable(item.message + marker)}"
+
+
+class SourceView(NamedTuple):
+    """What the text format shows of a file: its text and the [start, end) offsets of its secrets."""
+
+    text: str
+    secrets: Tuple[Tuple[int, int], ...] = ()
+
+
+def secret_ranges(doc: Any) -> Tuple[Tuple[int, int], ...]:
+    """The offsets of every scalar written under a secret key (at any depth: `api_key: [..]`,
+    `client_secret: {x: ..}`, block scalars, values on the next line), from the parse."""
+    from ngrok_lint.secrets import SECRET_KEYS
+
+    keys = frozenset(SECRET_KEYS)
+    ranges = []
+    for path, loc in doc.locs.items():
+        if loc.raw is not None and any(isinstance(p, str) and p.lower() in keys for p in path):
+            ranges.append((loc.value.start, loc.value.end))
+    return tuple(sorted(ranges))
+
+
+def _mask_ranges(text: str, ranges: Tuple[Tuple[int, int], ...]) -> str:
+    """Each range's text masked as `secrets.mask` shows a value, line by line (the lines stay)."""
+    from ngrok_lint.secrets import mask
+
+    pieces, at = [], 0
+    for start, end in ranges:
+        if start < at or end <= start:
+            continue
+        pieces.append(text[at:start])
+        parts = _LINE_BREAK.split(text[start:end])
+        breaks = _LINE_BREAK.findall(text[start:end])
+        pieces.append("".join(mask(part) + (breaks[i] if i < len(breaks) else "") for i, part in enumerate(parts)))
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
+class _SourceLines:
+    """A file's lines for display, secrets masked, and where each column went after masking."""
+
+    def __init__(self, view: SourceView) -> None:
+        from ngrok_lint.secrets import redact
+
+        text = view.text
+        self.original = _LINE_BREAK.split(text)
+        # Masked twice: by the parse (every value under a secret key) and by the line patterns
+        # (values the parse cannot see: a duplicate key's first value, a file that does not parse).
+        masked = _LINE_BREAK.split(redact(_mask_ranges(text, view.secrets)))
+        # The redactor keeps the line structure; should it ever not, show no source rather than a
+        # line that might not be the finding's.
+        self.masked = masked if len(masked) == len(self.original) else None
+
+    @classmethod
+    def of(cls, view: Optional[SourceView]) -> Optional["_SourceLines"]:
+        return None if view is None else cls(view)
+
+    def snippet(self, item: Finding, color: bool) -> List[str]:
+        span = item.span
+        if self.masked is None or not 1 <= span.line <= len(self.original):
+            return []
+        original, masked = self.original[span.line - 1], self.masked[span.line - 1]
+        start = max(span.column - 1, 0)
+        end = span.end_column - 1 if span.end_line == span.line else len(original)
+        start, end = min(start, len(original)), min(max(end, start), len(original))
+        if masked != original:
+            start, end = _moved(original, masked, start, end)
+        text, mark_at, mark_width = _window(masked, start, end)
+        number = str(span.line)
+        pad = " " * len(number)
+        bar = f"{_BLUE}|{_RESET}" if color else "|"
+        marks = "^" * mark_width
+        if color:
+            marks = f"{_COLORS[item.severity]}{marks}{_RESET}"
+            number = f"{_BLUE}{number}{_RESET}"
+        return [f"{pad} {bar}", f"{number} {bar} {text}".rstrip(), f"{pad} {bar} {' ' * mark_at}{marks}", f"{pad} {bar}", ""]
+
+
+def _moved(original: str, masked: str, start: int, end: int) -> Tuple[int, int]:
+    """Where columns `start`..`end` of `original` are in `masked` (a masked value shrinks)."""
+    import difflib
+
+    def place(column: int, at_end: bool) -> int:
+        for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, original, masked, autojunk=False).get_opcodes():
+            if a0 <= column < a1 or (at_end and column == a1):
+                if tag == "equal":
+                    return b0 + (column - a0)
+                return b1 if at_end else b0
+        return len(masked)
+
+    new_start = place(start, False)
+    return new_start, max(place(end, True), new_start)
+
+
+def _window(line: str, start: int, end: int) -> Tuple[str, int, int]:
+    """The line as shown (escaped, tabs expanded, cut around the span when long), with the display
+    column of the span's start and the span's display width (at least 1)."""
+    left = max(0, start - _WINDOW)
+    right = min(len(line), max(end, start + 1) + _WINDOW)
+    pieces: List[str] = ["…"] if left else []
+    width = len(pieces)
+    mark_at, mark_width = width, 0
+    for index in range(left, right):
+        char = line[index]
+        shown = " " * _TAB if char == "\t" else printable(char)
+        size = 2 if len(shown) == 1 and unicodedata.east_asian_width(char) in "WF" else len(shown)
+        if index == start:
+            mark_at = width
+        if start <= index < end:
+            mark_width += size
+        pieces.append(shown)
+        width += size
+    if start >= right:
+        mark_at = width
+    if right < len(line):
+        pieces.append("…")
+    return "".join(pieces), mark_at, max(mark_width, 1)
+
+
+def _statistics(run: Run) -> List[str]:
+    """ruff's shape: count, code, fixable mark (`[*]` all, `[~]` some, `[ ]` none), name."""
+    counts: Counter = Counter()
+    fixable: Dict[str, int] = {}
+    names: Dict[str, str] = {}
+    for item in run.active():
+        counts[item.code] += 1
+        names[item.code] = item.name
+        if fix_state(item) == "safe" or (run.unsafe and fix_state(item) == "unsafe"):
+            fixable[item.code] = fixable.get(item.code, 0) + 1
+    if not counts:
+        return []
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    count_width = max(len(str(count)) for _, count in rows)
+    code_width = max(len(code) for code, _ in rows)
+    lines = []
+    for code, count in rows:
+        mark = ""
+        if fixable:
+            done = fixable.get(code, 0)
+            mark = "[*] " if done == count else "[~] " if done else "[ ] "
+        lines.append(f"{count:>{count_width}}\t{code:<{code_width}}\t{mark}{names[code]}")
+    return lines
 
 
 def _summary(run: Run) -> str:
@@ -69,7 +231,7 @@ def _summary(run: Run) -> str:
     if s["fixable"]:
         tail.append(f"{s['fixable']} fixable with --fix")
     if s["unsafe_fixable"]:
-        tail.append(f"{s['unsafe_fixable']} more with --unsafe-fixes" if not run.unsafe else f"{s['unsafe_fixable']} fixable with --unsafe-fixes")
+        tail.append(f"{s['unsafe_fixable']} more with --unsafe-fixes" if not run.unsafe else f"{s['unsafe_fixable']} fixable with --fix --unsafe-fixes")
     if s["suppressed"]:
         tail.append(f"{s['suppressed']} suppressed")
     if s["file_errors"]:
