@@ -238,5 +238,6 @@ def test_tests_pass_from_the_unpacked_sdist_and_git_tests_skip_with_a_reason(unp
     assert proc.returncode == 0, output[-4000:]
     assert re.search(r"\d+ passed", output), output[-2000:]
     skipped = re.findall(r"SKIPPED \[(\d+)\] tests/test_hook\.py:\d+: (.*)", output)
-    assert sum(int(count) for count, _ in skipped) == 3, output[-2000:]  # the three try-repo tests
+    try_repo_tests = (ROOT / "tests" / "test_hook.py").read_text().count("\n@needs_git_checkout\n")
+    assert sum(int(count) for count, _ in skipped) == try_repo_tests >= 2, output[-2000:]  # the try-repo tests
     assert all("needs a git checkout" in reason for _, reason in skipped), output[-2000:]
