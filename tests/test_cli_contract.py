@@ -295,3 +295,13 @@ def test_control_characters_and_workflow_commands_from_a_file_are_escaped_in_git
     for raw in ("\x1b", "\x07", "\r"):
         assert raw not in out
     assert "evil\\x1b[2J\\x07%0D%0A::error file=x::pwned" in out
+
+
+@pytest.mark.parametrize("brk", ["\r\n", "\r", "\x85", "\u2028"])
+def test_the_source_line_is_the_line_yaml_counts(tmp_path: Path, brk: str) -> None:
+    text = brk.join(['version: "2"', "tunnels: {}", "web_addr: 0.0.0.0:4040", ""])
+    path = tmp_path / "ngrok.yml"
+    path.write_bytes(text.encode("utf-8"))
+    out = run_cli([str(path), "--isolated", "--select", "NGL201"]).out.splitlines()
+    assert out[0].startswith(f"{path}:3:11: NGL201")
+    assert out[2] == "3 | web_addr: 0.0.0.0:4040" and out[3] == "  |           ^^^^^^^^^^^^"

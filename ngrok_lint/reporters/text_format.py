@@ -12,18 +12,16 @@ lines are shown as backslash escapes, and a file name is never at the start of a
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ngrok_lint.model import Finding, Severity
+from ngrok_lint.positions import BREAK_CHARS, split_lines
 from ngrok_lint.reporters import RenderOptions, Run, display_path, fix_skipped, fix_state, printable
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _BLUE, _RESET = "\033[1m", "\033[34m", "\033[0m"
-# The line breaks YAML's readers count (the same set gives Span.line).
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _WINDOW = 80  # characters of context shown either side of a span on a long line
 _TAB = 4
 
@@ -101,9 +99,9 @@ def _mask_ranges(text: str, ranges: Tuple[Tuple[int, int], ...]) -> str:
         if start < at or end <= start:
             continue
         pieces.append(text[at:start])
-        parts = _LINE_BREAK.split(text[start:end])
-        breaks = _LINE_BREAK.findall(text[start:end])
-        pieces.append("".join(mask(part) + (breaks[i] if i < len(breaks) else "") for i, part in enumerate(parts)))
+        for line in split_lines(text[start:end]):
+            content = line.rstrip(BREAK_CHARS)
+            pieces.append(mask(content) + line[len(content):])
         at = end
     pieces.append(text[at:])
     return "".join(pieces)
@@ -116,10 +114,10 @@ class _SourceLines:
         from ngrok_lint.secrets import redact
 
         text = view.text
-        self.original = _LINE_BREAK.split(text)
+        self.original = _lines(text)
         # Masked twice: by the parse (every value under a secret key) and by the line patterns
         # (values the parse cannot see: a duplicate key's first value, a file that does not parse).
-        masked = _LINE_BREAK.split(redact(_mask_ranges(text, view.secrets)))
+        masked = _lines(redact(_mask_ranges(text, view.secrets)))
         # The redactor keeps the line structure; should it ever not, show no source rather than a
         # line that might not be the finding's.
         self.masked = masked if len(masked) == len(self.original) else None
@@ -147,6 +145,14 @@ class _SourceLines:
             marks = f"{_COLORS[item.severity]}{marks}{_RESET}"
             number = f"{_BLUE}{number}{_RESET}"
         return [f"{pad} {bar}", f"{number} {bar} {text}".rstrip(), f"{pad} {bar} {' ' * mark_at}{marks}", f"{pad} {bar}", ""]
+
+
+def _lines(text: str) -> List[str]:
+    """The lines as Span.line counts them, without their breaks (a final break ends an empty line)."""
+    lines = [line.rstrip(BREAK_CHARS) for line in split_lines(text)]
+    if not text or text[-1] in BREAK_CHARS:
+        lines.append("")
+    return lines
 
 
 def _moved(original: str, masked: str, start: int, end: int) -> Tuple[int, int]:
