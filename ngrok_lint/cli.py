@@ -282,9 +282,11 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     sources = None
     if fmt in ("text", "full"):  # the source lines under the findings, secrets masked
         from ngrok_lint.reporters.text_format import SourceView, secret_ranges
+        from ngrok_lint.secrets import secret_spans
 
-        sources = {a.path: SourceView(a.source.text, secret_ranges(a.doc) if a.doc is not None else ())
-                   for a in analyses if a.source is not None and per_file[a.path]}
+        # A file that does not parse shows no source: only the parse can find every secret in it.
+        sources = {a.path: SourceView(a.source.text, secret_ranges(a.doc), secret_spans(a.doc))
+                   for a in analyses if a.source is not None and a.doc is not None and per_file[a.path]}
     run = Run(results, errors, fail_on, args.fix, args.unsafe_fixes, fixed_count, sources)
     if not args.silent:
         options = RenderOptions(color=_use_color(args, stdout), quiet=args.quiet, statistics=args.statistics,

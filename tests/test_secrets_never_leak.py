@@ -515,7 +515,7 @@ def test_sarif_fixes_are_exact_edits_that_carry_no_secret(name: str, folder: Pat
 
     text = {**FILES, **FORM_FILES}[name]
     (folder / name).write_text(text, encoding="utf-8")
-    result = run_cli(["--isolated", "--format", "sarif", "--unsafe-fixes", "--diff", name])
+    result = run_cli(["--isolated", "--format", "sarif", "--unsafe-fixes", name])
     assert_no_leak(f"sarif {name}", result.out, result.err)
     log = json.loads(result.out)
     analysis = analyze(name, text.encode(), Settings(), str(folder))

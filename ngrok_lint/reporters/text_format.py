@@ -75,6 +75,7 @@ class SourceView(NamedTuple):
 
     text: str
     secrets: Tuple[Tuple[int, int], ...] = ()
+    spans: Tuple[Any, ...] = ()  # secrets.secret_spans of the parse
 
 
 def secret_ranges(doc: Any) -> Tuple[Tuple[int, int], ...]:
@@ -90,34 +91,18 @@ def secret_ranges(doc: Any) -> Tuple[Tuple[int, int], ...]:
     return tuple(sorted(ranges))
 
 
-def _mask_ranges(text: str, ranges: Tuple[Tuple[int, int], ...]) -> str:
-    """Each range's text masked as `secrets.mask` shows a value, line by line (the lines stay)."""
-    from ngrok_lint.secrets import mask
-
-    pieces, at = [], 0
-    for start, end in ranges:
-        if start < at or end <= start:
-            continue
-        pieces.append(text[at:start])
-        for line in split_lines(text[start:end]):
-            content = line.rstrip(BREAK_CHARS)
-            pieces.append(mask(content) + line[len(content):])
-        at = end
-    pieces.append(text[at:])
-    return "".join(pieces)
-
-
 class _SourceLines:
     """A file's lines for display, secrets masked, and where each column went after masking."""
 
     def __init__(self, view: SourceView) -> None:
-        from ngrok_lint.secrets import redact
+        from ngrok_lint.secrets import Secret, mask_text, redact
 
         text = view.text
         self.original = _lines(text)
-        # Masked twice: by the parse (every value under a secret key) and by the line patterns
-        # (values the parse cannot see: a duplicate key's first value, a file that does not parse).
-        masked = _lines(redact(_mask_ranges(text, view.secrets)))
+        # Masked twice: by the parse (`secrets.secret_spans` and every scalar under a secret key)
+        # and by the line patterns (what the parse cannot see: a duplicate key's first value).
+        secrets = list(view.spans) + [Secret(start, end, "") for start, end in view.secrets]
+        masked = _lines(redact(mask_text(text, secrets)))
         # The redactor keeps the line structure; should it ever not, show no source rather than a
         # line that might not be the finding's.
         self.masked = masked if len(masked) == len(self.original) else None
