@@ -30,6 +30,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # `text` is ruff's "full" form (the source line under each finding); `full` is its ruff name.
 FORMAT_CHOICES = ("text", "full", "concise", "json", "sarif", "github")
 LSP_INSTALL = "pip install 'ngrok-lint[lsp]'"
+_MASKED_HUNKS_NAMED = 10  # `--diff` names this many hunks that show a masked secret, then counts the rest
 
 
 class _UsageError(Exception):
@@ -242,9 +243,13 @@ def _run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
                 if outcome.new_bytes is not None:
                     diffs[analysis.path] = outcome.diff
                     would_fix += outcome.fixed
-                for header in outcome.masked_hunks:
+                for header in outcome.masked_hunks[:_MASKED_HUNKS_NAMED]:
                     stderr.write(f"ngrok-lint: {analysis.path}: the hunk {header} shows secrets masked; "
                                  "it is not an applicable patch (run --fix to apply the fixes)\n")
+                more = len(outcome.masked_hunks) - _MASKED_HUNKS_NAMED
+                if more > 0:  # one line for the rest: a large file must not flood the terminal
+                    stderr.write(f"ngrok-lint: {analysis.path}: {more} more hunks show secrets masked; "
+                                 "they are not an applicable patch (run --fix to apply the fixes)\n")
                 continue
             analyses[index] = outcome.analysis
             if outcome.new_bytes is None:

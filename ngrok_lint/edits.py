@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 from ngrok_lint.model import Finding
-from ngrok_lint.positions import is_break, line_col, split_lines
+from ngrok_lint.positions import Lines, is_break, split_lines
 
 if TYPE_CHECKING:  # the engine imports every rule; only the type is needed here
     from ngrok_lint.engine import Analysis
@@ -116,10 +116,11 @@ def fix_edits(analysis: "Analysis", findings: Sequence[Finding], reasons: bool =
         return {i: why for i in range(len(findings))} if reasons else out
     text = analysis.source.text
     starts = line_starts(text)
+    lines = Lines(text)  # one index for every edit's positions: a lookup per edit, not a scan
     for index, result in zip(wanted, results):
         if isinstance(result, tuple):
             edit = region_edit(text, starts, *result)
-            shown = secret_free(analysis, edit) if edit is not None else None
+            shown = secret_free(analysis, edit, lines) if edit is not None else None
             if shown is not None:
                 out[index] = shown
             elif reasons:
@@ -132,7 +133,7 @@ def fix_edits(analysis: "Analysis", findings: Sequence[Finding], reasons: bool =
     return out
 
 
-def secret_free(analysis: "Analysis", edit: LineEdit) -> Optional[LineEdit]:
+def secret_free(analysis: "Analysis", edit: LineEdit, lines: Optional[Lines] = None) -> Optional[LineEdit]:
     """`edit` narrowed to the characters that change, or None when even so the text it inserts
     would carry a secret of the file: a fix shown as an edit (SARIF `fixes`, an editor's quick
     fix) never holds a secret, and never a masked one, which would corrupt the file it is applied to."""
@@ -149,7 +150,8 @@ def secret_free(analysis: "Analysis", edit: LineEdit) -> Optional[LineEdit]:
         start, inserted = start - 1, "\r" + inserted
     if text[end - 1:end + 1] == "\r\n":
         end, inserted = end + 1, inserted + "\n"
-    first_line, start_column = line_col(text, start)
-    end_line, end_column = line_col(text, end)
+    lines = lines if lines is not None and lines.text is text else Lines(text)
+    first_line, start_column = lines.line_col(start)
+    end_line, end_column = lines.line_col(end)
     return LineEdit(first_line - 1, end_line - (1 if end_column == 1 else 0), start, end, inserted, end_line - 1,
                     end_column - 1, start_column - 1)

@@ -112,7 +112,7 @@ def fix_analysis(analysis: Analysis, unsafe: bool, at_least: Optional[Severity] 
     if final.source.text == analysis.source.text:
         return FixOutcome(final, None, "", 0)
     new_bytes = final.source.encode(final.source.text)
-    diff = masked_diff(analysis.path, analysis.source.text, final.source.text, analysis.doc)
+    diff = masked_diff(analysis.path, analysis.source.text, final.source.text, analysis.doc, final.doc)
     return FixOutcome(final, new_bytes, diff.text, fixed, diff.masked_hunks)
 
 
@@ -239,14 +239,12 @@ def _text_region(source: Source, fix: Fix) -> Region:
 def _structural_regions(analysis: Analysis, batch: Sequence[Finding], settled: Sequence[Finding]) -> Optional[List[Region]]:
     """One round trip for the whole batch; each rewritten run of lines goes to the one fix whose
     part of the tree holds it. None when the batch fails or a run is not one fix's alone."""
-    from ngrok_lint import roundtrip
-
     source, doc = analysis.source, analysis.doc
     assert source is not None and doc is not None
     changes = [c for item in batch for c in item.fix.changes]  # type: ignore[union-attr]
     try:
-        text, splices = roundtrip.line_edits(source.text, changes)
-    except roundtrip.Unavailable:
+        text, splices = _structural_edits(source.text, doc, changes)
+    except _Unavailable:
         return None
     if text == source.text or not isinstance(_verify(analysis, batch, settled, text, [], changes), Analysis):
         return None
@@ -268,13 +266,23 @@ def _structural_regions(analysis: Analysis, batch: Sequence[Finding], settled: S
         if len(spans) != len(found):
             return None
         owned.append(spans)
+    # Which fix owns each splice: the spans sorted once, each splice looks only at the spans that
+    # start at or before its last line and reach its first (fixes in unrelated places rarely nest).
+    spans_sorted = sorted((first, last, index) for index, spans in enumerate(owned) for first, last in spans)
+    span_starts = [span[0] for span in spans_sorted]
+    reach: List[int] = []  # the furthest line any span up to here reaches: where a scan can stop
+    for span in spans_sorted:
+        reach.append(max(reach[-1], span[1]) if reach else span[1])
     mine: List[List[int]] = [[] for _ in batch]
     for number, (start, end, _) in enumerate(splices):
+        low, high = (start - 1, start - 1) if start == end else (start, end - 1)
         owners = set()
-        for index, spans in enumerate(owned):
-            for first, last in spans:
-                if (start == end and first <= start - 1 <= last) or (start < end and start <= last and first <= end - 1):
-                    owners.add(index)
+        at = bisect.bisect_right(span_starts, high) - 1
+        while at >= 0 and reach[at] >= low:
+            first, last, index = spans_sorted[at]
+            if first <= high and last >= low:
+                owners.add(index)
+            at -= 1
         if len(owners) != 1:
             return None
         mine[owners.pop()].append(number)
@@ -315,12 +323,15 @@ def unified_diff(path: str, old: str, new: str) -> str:
     return masked_diff(path, old, new).text
 
 
-def masked_diff(path: str, old: str, new: str, doc: Optional[Document] = None) -> MaskedDiff:
-    """The diff and the hunks that show a masked secret (`doc`: the parse of `old`, when known)."""
+def masked_diff(path: str, old: str, new: str, doc: Optional[Document] = None,
+                new_doc: Optional[Document] = None) -> MaskedDiff:
+    """The diff and the hunks that show a masked secret (`doc`, `new_doc`: the parses of `old`
+    and `new`, when known: their secrets are not looked for again)."""
     from ngrok_lint import secrets
 
     name = path.replace(os.sep, "/").lstrip("/")
-    return secrets.masked_diff(name, old, new, secrets.secret_spans(doc) if doc is not None else None)
+    return secrets.masked_diff(name, old, new, secrets.secret_spans(doc) if doc is not None else None,
+                               secrets.secret_spans(new_doc) if new_doc is not None and new_doc.text == new else None)
 
 
 # --- choosing fixes ------------------------------------------------------------------------------
@@ -450,17 +461,38 @@ def _attempt(current: Analysis, batch: Sequence[Finding], settled: Sequence[Find
         text, spliced = _splice(source, [c for fix in fixes for c in fix.changes if c.op == Op.TEXT])
         structural = [c for fix in fixes for c in fix.changes if c.op != Op.TEXT]
         if structural:
-            from ngrok_lint import roundtrip  # ruamel.yaml only when a structural fix is applied
-
             try:
-                text = roundtrip.apply_changes(text, structural)
-            except roundtrip.Unavailable as exc:
+                text = _structural_edits(text, doc, structural)[0]
+            except _Unavailable as exc:
                 return FixRefusal(exc.reason)
     except _Refused as exc:
         return FixRefusal(exc.reason)
     if text == source.text:
         return FixRefusal("the fix changes nothing")
     return _verify(current, batch, settled, text, spliced, structural)
+
+
+class _Unavailable(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _structural_edits(text: str, doc: Document, changes: Sequence[Change]) -> Tuple[str, List[Tuple[int, int, List[str]]]]:
+    """The text with structural `changes` applied and its line splices: written directly when
+    every change appends a key to a block mapping of `doc`'s text (:mod:`ngrok_lint.blockedit`),
+    else through the ruamel.yaml round trip, imported only then. Raises :class:`_Unavailable`."""
+    from ngrok_lint import blockedit
+
+    direct = blockedit.line_edits(text, doc, changes)
+    if direct is not None:
+        return direct
+    from ngrok_lint import roundtrip
+
+    try:
+        return roundtrip.line_edits(text, changes)
+    except roundtrip.Unavailable as exc:
+        raise _Unavailable(exc.reason) from None
 
 
 class _Refused(Exception):

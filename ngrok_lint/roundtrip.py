@@ -21,12 +21,9 @@ is applied: the lint path never pays for ruamel.yaml.
 
 from __future__ import annotations
 
-import bisect
 import io
 import re
-from collections import Counter
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Any, Dict, List, Optional, Sequence, Set, Sized, Tuple, cast
 
 import yaml
@@ -35,20 +32,14 @@ from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from ngrok_lint import linediff
+from ngrok_lint.layout import Style, Unavailable, detect_style, needs_quotes
 from ngrok_lint.model import Change, Op, YamlPath
 
+__all__ = ["Style", "Unavailable", "apply_changes", "detect_style", "dotted", "line_edits", "needs_quotes", "to_node"]
+
 WIDTH = 4096  # never fold a long scalar (gotcha 16)
-_STR = "tag:yaml.org,2002:str"
-_resolver = yaml.resolver.Resolver()
 _MISSING = object()
-
-
-class Unavailable(Exception):
-    """The change cannot be applied faithfully to this file; `reason` says why (one line)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def dotted(path: YamlPath) -> str:
@@ -86,7 +77,7 @@ def line_edits(text: str, changes: Sequence[Change]) -> Tuple[str, List[LineSpli
     if not final_newline:
         work += "\n"
 
-    style, flows = _detect_style(work)
+    style, flows = detect_style(work)
     lines = _classify(work, flows)
     tree = _load(work, style)
     _strip_comments(tree)
@@ -114,80 +105,6 @@ def line_edits(text: str, changes: Sequence[Change]) -> Tuple[str, List[LineSpli
 
 
 # --- reading the file ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Style:
-    """ruamel.yaml's indent settings: mapping indent, sequence indent (to the item) and dash offset."""
-
-    mapping: int = 2
-    sequence: int = 4
-    offset: int = 2
-
-
-def _detect_style(text: str) -> Tuple[Style, Dict[int, int]]:
-    """The file's own indentation, by majority (gotchas 1-3): ruamel.yaml applies one setting;
-    and the flow collections written over several lines (first line -> last line, 0-based), which
-    ruamel.yaml writes on one."""
-    try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:  # the caller parsed this text already; be safe anyway
-        raise Unavailable(f"the file does not parse ({exc})") from None
-    maps: Counter = Counter()
-    seqs: Counter = Counter()
-    flows: Dict[int, int] = {}
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if getattr(node, "flow_style", False) and node.end_mark.line > node.start_mark.line:
-            first = node.start_mark.line
-            flows[first] = max(flows.get(first, first), node.end_mark.line)
-            continue  # nothing inside a flow collection counts for the block indentation
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-            continue
-        if not isinstance(node, yaml.MappingNode):
-            continue
-        for key, value in node.value:
-            stack.append(value)
-            if node.flow_style or getattr(value, "flow_style", False) or not getattr(value, "value", None):
-                continue
-            column = key.start_mark.column
-            if value.start_mark.line <= key.start_mark.line:
-                continue
-            if isinstance(value, yaml.MappingNode):
-                maps[value.start_mark.column - column] += 1
-            elif isinstance(value, yaml.SequenceNode):
-                first = value.value[0]
-                if first.start_mark.line == value.start_mark.line:
-                    seqs[(first.start_mark.column - column, value.start_mark.column - column)] += 1
-    mapping = _most_common(maps, 2)
-    sequence, offset = _most_common(seqs, (mapping + 2, mapping))
-    if mapping < 1 or offset < 0 or sequence < offset + 2:
-        raise Unavailable("the file's indentation cannot be reproduced")
-    return Style(mapping, sequence, offset), _outermost(flows)
-
-
-def _outermost(flows: Dict[int, int]) -> Dict[int, int]:
-    """Line ranges of multi-line flow collections, merged where they share lines."""
-    merged: Dict[int, int] = {}
-    last_first, last_end = -1, -1
-    for first in sorted(flows):
-        end = flows[first]
-        if first <= last_end:
-            last_end = max(last_end, end)
-            merged[last_first] = last_end
-            continue
-        merged[first] = end
-        last_first, last_end = first, end
-    return merged
-
-
-def _most_common(counter: Counter, default: Any) -> Any:
-    if not counter:
-        return default
-    best = max(counter.values())
-    return min(k for k, v in counter.items() if v == best)  # ties: the smaller indent, deterministically
 
 
 def _yaml(style: Style) -> YAML:
@@ -299,22 +216,6 @@ def _position(index: int, size: int) -> int:
     if index < -1:
         return max(0, size + index + 1)
     return index
-
-
-def needs_quotes(text: str) -> bool:
-    """Would the agent's reader (YAML 1.1, as :mod:`ngrok_lint.loader` reads it: `yes`, `on`, `y`,
-    `0644`, `1.2`, `null`...) take this plain scalar for anything but this very string?"""
-    if not text or text != text.strip() or "\n" in text or "\r" in text:
-        return True
-    if _resolver.resolve(yaml.ScalarNode, text, (True, False)) != _STR:
-        return True
-    from ngrok_lint.loader import Document, parse
-
-    doc = parse("<value>", f"k: {text}\n")
-    if not isinstance(doc, Document) or not isinstance(doc.data, dict):
-        return True
-    value = doc.data.get("k")
-    return type(value) is not str or value != text
 
 
 def to_node(value: Any, old: Any = None) -> Any:
@@ -623,87 +524,6 @@ def _after(lines: List[_Line], k: int) -> int:
     return _continuation(lines, k).stop
 
 
-def _opcodes(a: Sequence[str], b: Sequence[str]) -> List[Tuple[str, int, int, int, int]]:
-    """difflib-style opcodes for two nearly equal sequences of lines, in about linear time.
-
-    Lines that occur once in each side anchor the match (patience diff); between anchors the
-    common head and tail are matched, and difflib compares only what is left. difflib alone is
-    quadratic on long runs of repeated lines (`proto: http` in every tunnel)."""
-    raw: List[Tuple[str, int, int, int, int]] = []
-    _diff(a, 0, len(a), b, 0, len(b), raw)
-    result: List[Tuple[str, int, int, int, int]] = []
-    for op in raw:
-        if op[1] == op[2] and op[3] == op[4]:
-            continue
-        if result and op[0] == "equal" and result[-1][0] == "equal":
-            last = result[-1]
-            result[-1] = ("equal", last[1], op[2], last[3], op[4])
-        else:
-            result.append(op)
-    return result
-
-
-def _diff(a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int, bhi: int,
-          out: List[Tuple[str, int, int, int, int]]) -> None:
-    head = 0
-    while alo + head < ahi and blo + head < bhi and a[alo + head] == b[blo + head]:
-        head += 1
-    if head:
-        out.append(("equal", alo, alo + head, blo, blo + head))
-    alo, blo = alo + head, blo + head
-    tail = 0
-    while tail < ahi - alo and tail < bhi - blo and a[ahi - 1 - tail] == b[bhi - 1 - tail]:
-        tail += 1
-    ahi_mid, bhi_mid = ahi - tail, bhi - tail
-    if alo == ahi_mid or blo == bhi_mid:
-        if alo < ahi_mid:
-            out.append(("delete", alo, ahi_mid, blo, blo))
-        elif blo < bhi_mid:
-            out.append(("insert", alo, alo, blo, bhi_mid))
-    else:
-        anchors = _anchors(a, alo, ahi_mid, b, blo, bhi_mid)
-        if not anchors:
-            for tag, i1, i2, j1, j2 in SequenceMatcher(None, a[alo:ahi_mid], b[blo:bhi_mid], autojunk=False).get_opcodes():
-                out.append((tag, i1 + alo, i2 + alo, j1 + blo, j2 + blo))
-        else:
-            i, j = alo, blo
-            for x, y in anchors:
-                _diff(a, i, x, b, j, y, out)
-                out.append(("equal", x, x + 1, y, y + 1))
-                i, j = x + 1, y + 1
-            _diff(a, i, ahi_mid, b, j, bhi_mid, out)
-    if tail:
-        out.append(("equal", ahi_mid, ahi, bhi_mid, bhi))
-
-
-def _anchors(a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int, bhi: int) -> List[Tuple[int, int]]:
-    """Pairs (i, j) of lines unique on both sides, the longest run in order on both (patience)."""
-    count_a = Counter(a[alo:ahi])
-    count_b = Counter(b[blo:bhi])
-    where_b = {b[j]: j for j in range(blo, bhi) if count_b[b[j]] == 1}
-    pairs = [(i, where_b[a[i]]) for i in range(alo, ahi) if count_a[a[i]] == 1 and a[i] in where_b]
-    # The longest increasing subsequence of the j's (patience sorting, n log n).
-    tops: List[int] = []  # j of the pile tops
-    top_index: List[int] = []  # index into pairs of each pile top
-    back: List[int] = [-1] * len(pairs)
-    for index, (_, j) in enumerate(pairs):
-        pile = bisect.bisect_left(tops, j)
-        if pile == len(tops):
-            tops.append(j)
-            top_index.append(index)
-        else:
-            tops[pile] = j
-            top_index[pile] = index
-        back[index] = top_index[pile - 1] if pile else -1
-    chain: List[Tuple[int, int]] = []
-    at = top_index[-1] if top_index else -1
-    while at >= 0:
-        chain.append(pairs[at])
-        at = back[at]
-    chain.reverse()
-    return chain
-
-
 def _moved_keys(tree: CommentedMap, changes: Sequence[Change]) -> Set[str]:
     """Names of keys the changes move: removed at one path and set, with the same name and
     value, at another (`log_level` moved under `agent:`). Their comments move with them."""
@@ -757,7 +577,7 @@ def _merge_edits(lines: List[_Line], before: List[str], after: List[str], rename
     content = [k for k, line in enumerate(lines) if line.kind == "content"]
     where: Dict[int, int] = {}  # dump line -> original line
     exact: Set[int] = set()
-    for tag, i1, i2, j1, j2 in _opcodes([b.rstrip() for b in before], [lines[k].body for k in content]):
+    for tag, i1, i2, j1, j2 in linediff.opcodes([b.rstrip() for b in before], [lines[k].body for k in content]):
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
             # Same-sized differing runs are the same lines written differently (`~`, spacing).
             for t in range(i2 - i1):
@@ -788,7 +608,7 @@ def _merge_edits(lines: List[_Line], before: List[str], after: List[str], rename
         return Unavailable(f"the round-trip does not map back onto the original text at line {line}")
 
     edits: List[_Edit] = []
-    for order, (tag, i1, i2, j1, j2) in enumerate(_opcodes(before, after)):
+    for order, (tag, i1, i2, j1, j2) in enumerate(linediff.opcodes(before, after)):
         if tag == "equal":
             continue
         new = after[j1:j2]

@@ -667,22 +667,25 @@ class MaskedDiff(NamedTuple):
     masked_hunks: Tuple[str, ...] = ()
 
 
-def masked_diff(name: str, old: str, new: str, old_secrets: Optional[Sequence[Secret]] = None) -> MaskedDiff:
+def masked_diff(name: str, old: str, new: str, old_secrets: Optional[Sequence[Secret]] = None,
+                new_secrets: Optional[Sequence[Secret]] = None) -> MaskedDiff:
     """`a/name` -> `b/name` with `\\n` line ends; "" when equal. The lines are matched on the real
     texts and shown from the masked ones (masking keeps every line where it is)."""
     if old == new:
         return MaskedDiff("")
-    import difflib
+    from ngrok_lint import linediff
 
     if old_secrets is None:
         old_secrets = text_secrets(old)[0]
     before = _diff_lines(old)
     after = _diff_lines(new)
     before_shown = _diff_lines(mask_text(old, old_secrets))
-    after_shown = _diff_lines(mask_text(new, text_secrets(new)[0]))
+    if new_secrets is None:
+        new_secrets = text_secrets(new)[0]
+    after_shown = _diff_lines(mask_text(new, new_secrets))
     out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
     masked: List[str] = []
-    for group in difflib.SequenceMatcher(None, before, after).get_grouped_opcodes(3):
+    for group in linediff.grouped(before, after):
         header = (f"@@ -{_hunk_range(group[0][1], group[-1][2])} "
                   f"+{_hunk_range(group[0][3], group[-1][4])} @@")
         out.append(header + "\n")

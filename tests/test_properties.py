@@ -431,6 +431,9 @@ FOLLOW_UPS: Dict[Tuple[str, str], str] = {
                           "`host-header` -> `host_header`, which NGL401 reports as deprecated (info, no fix)",
     ("NGL402", "NGL006"): "a tunnel's name is a key, an endpoint's `name` a value: a tunnel named `$q` becomes "
                           "`name: $q`, which NGL006 (warning, values only) then reports",
+    ("NGL402", "NGL005"): "the conversion keeps a tunnel's `addr` as written: an `addr` no rule of version 2 "
+                          "judges (`:`) becomes an endpoint's `upstream.url`, whose form ngrok's docs define and "
+                          "NGL005 checks; the conversion does not guess a better address",
     ("NGL101", "NGL103"): "serving HTTPS only (`bind_tls: true`, `schemes: [https]`, `https://`) makes ngrok "
                           "terminate TLS, so NGL103 (info) applies; its fix is unavailable in a legacy file and in "
                           "a file with duplicate keys, so it stays",
