@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ngrok_lint.layout import Style
 
@@ -42,49 +42,91 @@ class _Unsupported(Exception):
     """This change is not one this module writes; the round trip takes the whole batch."""
 
 
-def line_edits(text: str, doc: Document, changes: Sequence[Change]) -> Optional[Tuple[str, List[LineSplice]]]:
-    """`text` (the text `doc` was parsed from) with `changes` applied, and the line insertions
-    that make it (lines counted by `\\n`), or None when a change is not a new key appended to a
-    block mapping that this module can write (the caller then uses the round trip)."""
+class Insertion(NamedTuple):
+    """The lines one change adds: before original line `line` (0-based, lines counted by `\\n`),
+    which is character `offset` of the original text; `text` is what goes there, line ends
+    included (the file's own)."""
+
+    offset: int
+    text: str
+    line: int
+    lines: List[str]
+
+
+def insertions(text: str, doc: Document, changes: Sequence[Change]) -> Optional[List[Insertion]]:
+    """What each of `changes` inserts into `text` (the text `doc` was parsed from), in the order
+    of the changes, or None when one is not a new key added to a block mapping that this module
+    can write (the caller then uses the round trip). Several at one offset go in change order."""
     if not changes or doc.text != text or doc.duplicates or not isinstance(doc.data, dict):
         return None
     if any(sep in text for sep in ("\x85", "\u2028", "\u2029")) or text.count("\r") != text.count("\r\n"):
         return None  # the round trip refuses these with its own reasons
-    from ngrok_lint import layout, proof
-
-    try:
-        style, flows = layout.detect_style(text)
-    except layout.Unavailable:
+    known = _layout(doc)
+    if known is None:
         return None
-    flow_lines: Set[int] = {n for first, last in flows.items() for n in range(first, last + 1)}
-    extents = proof.node_extents(doc)
-    risky = _risky_ends(doc)
-    starts = _line_starts(text)
-    inserts: Dict[int, List[str]] = {}  # original line after which -> new lines, in change order
+    style, flow_lines, extents, risky, starts = known
     owners: Dict[int, YamlPath] = {}  # the mapping each insertion point belongs to
     seen: Dict[YamlPath, int] = {}
+    newline = "\r\n" if "\r\n" in text else "\n"
+    open_end = bool(text) and not text.endswith("\n")  # the last line has no line end
+    found: List[Insertion] = []
     try:
         for change in changes:
             line, parent, lines = _append(doc, change, style, extents, risky, flow_lines, starts, seen)
             if owners.setdefault(line, parent) != parent:
                 raise _Unsupported  # keys of two mappings after one line: their order decides nesting
-            inserts.setdefault(line, []).extend(lines)
+            at = starts[line + 1] if line + 1 < len(starts) else len(text)
+            if at == len(text) and open_end:
+                written = "".join(newline + item for item in lines)  # and the file still ends without one
+            else:
+                written = "".join(item + newline for item in lines)
+            found.append(Insertion(at, written, line + 1, lines))
     except _Unsupported:
         return None
-    newline = "\r\n" if "\r\n" in text else "\n"
+    return found
+
+
+_Layout = Tuple[Style, Set[int], Dict[YamlPath, Tuple[int, int]], Set[int], List[int]]
+
+
+def _layout(doc: Document) -> Optional[_Layout]:
+    """What every change to `doc`'s text needs, worked out once per document (the fix engine
+    asks for a batch, then for its parts): the indentation style, the lines of flow collections
+    written over several lines, node extents, risky scalar ends and line starts."""
+    if "blockedit" in doc.memo:
+        return doc.memo["blockedit"]  # type: ignore[no-any-return]
+    from ngrok_lint import layout, proof
+
+    try:
+        style, flows = layout.detect_style(doc.text)
+    except layout.Unavailable:
+        doc.memo["blockedit"] = None
+        return None
+    flow_lines: Set[int] = {n for first, last in flows.items() for n in range(first, last + 1)}
+    known = (style, flow_lines, proof.node_extents(doc), _risky_ends(doc), _line_starts(doc.text))
+    doc.memo["blockedit"] = known
+    return known
+
+
+def line_edits(text: str, doc: Document, changes: Sequence[Change]) -> Optional[Tuple[str, List[LineSplice]]]:
+    """`text` with `changes` applied and the line insertions that make it, as
+    :func:`ngrok_lint.roundtrip.line_edits` gives them; None as for :func:`insertions`."""
+    found = insertions(text, doc, changes)
+    if found is None:
+        return None
+    by_line: Dict[int, List[Insertion]] = {}
+    for item in found:
+        by_line.setdefault(item.line, []).append(item)
     pieces: List[str] = []
     splices: List[LineSplice] = []
     cursor = 0
-    for line in sorted(inserts):
-        new = inserts[line]
-        at = starts[line + 1] if line + 1 < len(starts) else len(text)
+    for line in sorted(by_line):
+        group = by_line[line]
+        at = group[0].offset
         pieces.append(text[cursor:at])
-        if at == len(text) and text and not text.endswith("\n"):
-            pieces.append(newline + newline.join(new))  # the last line has no line end: keep it so
-        else:
-            pieces.append("".join(item + newline for item in new))
+        pieces.extend(item.text for item in group)
         cursor = at
-        splices.append((line + 1, line + 1, list(new)))
+        splices.append((line, line, [new for item in group for new in item.lines]))
     pieces.append(text[cursor:])
     return "".join(pieces), splices
 

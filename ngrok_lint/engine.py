@@ -77,18 +77,22 @@ def _collector_paused() -> Iterator[None]:
 
 
 def analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str],
-                   detect_kind: bool = False) -> Analysis:
+                   detect_kind: bool = False, doc: Optional[Document] = None) -> Analysis:
     """`detect_kind`: first decide whether the file is an ngrok agent config at all (a file read
-    from disk or an editor; the fix engine's re-lints of a fixed text skip the question)."""
+    from disk or an editor; the fix engine's re-lints of a fixed text skip the question). `doc`:
+    the parse of `source.text` when the caller has it already (the fix engine, which proved it)."""
     with _collector_paused():
-        return _analyze_source(source, settings, enabled, base_dir, detect_kind)
+        return _analyze_source(source, settings, enabled, base_dir, detect_kind, doc)
 
 
 def _analyze_source(source: Source, settings: Settings, enabled: frozenset, base_dir: Optional[str],
-                    detect_kind: bool = False) -> Analysis:
+                    detect_kind: bool = False, known: Optional[Document] = None) -> Analysis:
     from ngrok_lint.rules import ngl001_yaml_syntax
 
-    parsed: Union[Document, ParseProblem] = parse(source.path, source.text)
+    parsed: Union[Document, ParseProblem] = (
+        known if known is not None and known.text == source.text and known.path == source.path
+        else parse(source.path, source.text)
+    )
     sups = suppress.find(source.text)
     if isinstance(parsed, ParseProblem):
         if detect_kind and ("\n---" in source.text or source.text.startswith("---")):

@@ -72,6 +72,7 @@ def fix_analysis(analysis: Analysis, unsafe: bool, at_least: Optional[Severity] 
     seen: Set[str] = {analysis.source.text}
     fixed = passes = 0
     single = False
+    combine = True
     for _ in range(_MAX_ATTEMPTS):
         settled = engine.settle(current, list(current.findings))
         candidates = [
@@ -84,11 +85,14 @@ def fix_analysis(analysis: Analysis, unsafe: bool, at_least: Optional[Severity] 
             for item in candidates:
                 failed[_key(item)] = f"the fixes did not settle after {MAX_PASSES} passes"
             break
-        batch = [candidates[0]] if single else _batch(candidates)
+        batch = [candidates[0]] if single else _batch(candidates, current if combine else None)
         result = _attempt(current, batch, settled)
         if isinstance(result, Analysis) and result.source is not None and result.source.text in seen:
             result = FixRefusal("another fix undoes this one")
         if isinstance(result, FixRefusal):
+            if combine and not single and _mixed(batch):
+                combine = False  # text and structural fixes together failed: each kind on its own
+                continue
             if len(batch) == 1:
                 failed[_key(batch[0])] = result.reason
                 continue
@@ -172,6 +176,11 @@ def previews(analysis: Analysis, items: Sequence[Finding]) -> List[Union[Region,
         else:
             alone.append(index)
     settled = engine.settle(analysis, list(analysis.findings))
+    # First, text fixes and new keys written straight into the text together: one verification.
+    if text_only and structural:
+        done = _mixed_round(analysis, items, text_only, structural, settled, out)
+        text_only = [i for i in text_only if i not in done]
+        structural = [i for i in structural if i not in done]
     # Rounds: each takes the fixes that do not interfere with each other (a tunnel with two
     # fixes needs two rounds); a round that settles nothing leaves the rest to one at a time.
     while len(text_only) > 1:
@@ -197,6 +206,37 @@ def previews(analysis: Analysis, items: Sequence[Finding]) -> List[Union[Region,
         result = _preview_one(analysis, items[index], settled)
         out[index] = result if isinstance(result, FixRefusal) else _narrow(source.text, result)
     return cast(List[Union[Region, FixRefusal]], out)
+
+
+def _mixed_round(analysis: Analysis, items: Sequence[Finding], text_only: List[int], structural: List[int],
+                 settled: Sequence[Finding], out: List[Union[Region, FixRefusal, None]]) -> Set[int]:
+    """One batch of non-overlapping text fixes and unrelated structural fixes that all add keys
+    written straight into the text; fills `out` for them and returns their indexes (none when
+    the batch cannot be formed or fails: the rounds by kind then take them)."""
+    from ngrok_lint import blockedit
+
+    source, doc = analysis.source, analysis.doc
+    assert source is not None and doc is not None
+    texts = [text_only[i] for i in _disjoint_ranges([_text_ranges(items[i].fix) for i in text_only])]  # type: ignore[arg-type]
+    keys = [structural[i] for i in _unrelated([[p for c in items[i].fix.changes for p in _change_paths(c)]  # type: ignore[union-attr]
+                                                for i in structural])]
+    text_changes = [c for i in texts for c in items[i].fix.changes]  # type: ignore[union-attr]
+    changes = [c for i in keys for c in items[i].fix.changes]  # type: ignore[union-attr]
+    if len(texts) + len(keys) < 2 or _direct_insertions(source, doc, text_changes, changes) is None:
+        return set()
+    found = blockedit.insertions(source.text, doc, changes)
+    if found is None or not isinstance(_attempt(analysis, [items[i] for i in texts + keys], settled), Analysis):
+        return set()
+    for i in texts:
+        out[i] = _text_region(source, items[i].fix)  # type: ignore[arg-type]
+    cursor = 0
+    for i in keys:
+        count = len(items[i].fix.changes)  # type: ignore[union-attr]
+        mine = found[cursor:cursor + count]
+        cursor += count
+        pseudo = tuple(Change(Op.TEXT, (), item.text, start=item.offset, end=item.offset) for item in mine)
+        out[i] = _text_region(source, Fix("", Safety.SAFE, pseudo))
+    return set(texts + keys)
 
 
 def _preview_one(analysis: Analysis, item: Finding, settled: Sequence[Finding]) -> Union[str, FixRefusal]:
@@ -363,16 +403,28 @@ def _text_ranges(fix: Fix) -> List[Tuple[int, int]]:
     return [(c.start, c.end) for c in fix.changes if c.op == Op.TEXT]
 
 
-def _batch(candidates: Sequence[Finding]) -> List[Finding]:
+def _batch(candidates: Sequence[Finding], current: Optional[Analysis] = None) -> List[Finding]:
     """Fixes that cannot interfere: TEXT-only ones with disjoint ranges first, else structural
-    ones in unrelated parts of the tree (no shared container, no path inside another)."""
+    ones in unrelated parts of the tree (no shared container, no path inside another). With
+    `current`, both kinds at once when every structural one is a new key written straight into
+    the text away from the splices (one verification instead of two)."""
     text_only = [f for f in candidates if f.fix is not None and not _is_structural(f.fix)]
-    if text_only:
-        return [text_only[i] for i in _disjoint_ranges([_text_ranges(f.fix) for f in text_only])] or [text_only[0]]  # type: ignore[arg-type]
     pure = [f for f in candidates if f.fix is not None and all(c.op != Op.TEXT for c in f.fix.changes)]
-    if not pure:
-        return [candidates[0]]
-    return [pure[i] for i in _unrelated([[p for c in f.fix.changes for p in _change_paths(c)] for f in pure])]  # type: ignore[union-attr]
+    unrelated = [pure[i] for i in _unrelated([[p for c in f.fix.changes for p in _change_paths(c)] for f in pure])]  # type: ignore[union-attr]
+    if text_only:
+        chosen = [text_only[i] for i in _disjoint_ranges([_text_ranges(f.fix) for f in text_only])] or [text_only[0]]  # type: ignore[arg-type]
+        if unrelated and current is not None and current.source is not None and current.doc is not None:
+            text_changes = [c for f in chosen for c in f.fix.changes]  # type: ignore[union-attr]
+            structural = [c for f in unrelated for c in f.fix.changes]  # type: ignore[union-attr]
+            if _direct_insertions(current.source, current.doc, text_changes, structural) is not None:
+                return chosen + unrelated
+        return chosen
+    return unrelated or [candidates[0]]
+
+
+def _mixed(batch: Sequence[Finding]) -> bool:
+    kinds = {item.fix is not None and _is_structural(item.fix) for item in batch}
+    return len(kinds) == 2
 
 
 def _disjoint_ranges(fixes: Sequence[Sequence[Tuple[int, int]]]) -> List[int]:
@@ -457,19 +509,46 @@ def _attempt(current: Analysis, batch: Sequence[Finding], settled: Sequence[Find
     source, doc = current.source, current.doc
     assert source is not None and doc is not None
     fixes = [item.fix for item in batch if item.fix is not None]
+    text_changes = [c for fix in fixes for c in fix.changes if c.op == Op.TEXT]
+    structural = [c for fix in fixes for c in fix.changes if c.op != Op.TEXT]
     try:
-        text, spliced = _splice(source, [c for fix in fixes for c in fix.changes if c.op == Op.TEXT])
-        structural = [c for fix in fixes for c in fix.changes if c.op != Op.TEXT]
-        if structural:
-            try:
-                text = _structural_edits(text, doc, structural)[0]
-            except _Unavailable as exc:
-                return FixRefusal(exc.reason)
+        direct = _direct_insertions(source, doc, text_changes, structural)
+        if direct is not None:  # text splices and new keys together, all at offsets of the original
+            text, spliced = _splice(source, text_changes + direct)
+        else:
+            text, spliced = _splice(source, text_changes)
+            if structural:
+                try:
+                    text = _structural_edits(text, doc, structural)[0]
+                except _Unavailable as exc:
+                    return FixRefusal(exc.reason)
     except _Refused as exc:
         return FixRefusal(exc.reason)
     if text == source.text:
         return FixRefusal("the fix changes nothing")
     return _verify(current, batch, settled, text, spliced, structural)
+
+
+def _direct_insertions(source: Source, doc: Document, text_changes: Sequence[Change],
+                       structural: Sequence[Change]) -> Optional[List[Change]]:
+    """The structural changes as TEXT insertions into the original text, when they all add keys
+    that :mod:`ngrok_lint.blockedit` writes and no text change spans one of their offsets."""
+    if not structural or not text_changes:
+        return None  # structural alone: :func:`_structural_edits` takes the direct path itself
+    from ngrok_lint import blockedit
+
+    found = blockedit.insertions(source.text, doc, structural)
+    if found is None:
+        return None
+    ranges = sorted((c.start, c.end) for c in text_changes)
+    starts = [r[0] for r in ranges]
+    for item in found:
+        at = bisect.bisect_left(starts, item.offset) - 1  # the last range starting before the offset
+        if at >= 0 and ranges[at][1] > item.offset:
+            return None
+        if at + 1 < len(starts) and starts[at + 1] == item.offset:
+            return None  # a splice at the same offset: which text comes first is not obvious
+    return [Change(Op.TEXT, (), item.text, start=item.offset, end=item.offset) for item in found]
 
 
 class _Unavailable(Exception):
@@ -556,7 +635,7 @@ def _verify(
     problem = proof.prove(doc, parsed, [c for item in batch if item.fix for c in item.fix.changes], moved)
     if problem:
         return FixRefusal(problem)
-    after = engine.analyze_source(decoded, current.settings, current.enabled, _base_dir(current))
+    after = engine.analyze_source(decoded, current.settings, current.enabled, _base_dir(current), doc=parsed)
     if after.doc is None:
         return FixRefusal("the fixed file is no longer readable as a config file")
     remaining = _counts(engine.settle(after, list(after.findings)))
