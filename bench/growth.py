@@ -10,7 +10,8 @@ Two kinds of input, each measured at a size and at twice that size:
   - one long value: 100 KB and 200 KB in every string field the published schemas know (found by
     walking `schemas/*.json`), in shapes that have made regular expressions backtrack: plain
     letters, a long dotted host name, a URL with `user:` and no `@`, `${A:-` repeated, `a:`
-    repeated, `${` repeated.
+    repeated, `${` repeated; then the inputs the issue named and the ten slowest of those at
+    1 MB on every path, each of which must take under 2 s (:data:`CEILING`).
 Every path a user hits runs on each: lint with the text, JSON and SARIF outputs, `--diff`, `--fix`
 (on a copy), the language server's diagnostics and its code actions for the whole document. Each
 measurement runs in a child process with a time limit, so a quadratic path cannot stall the run.
@@ -293,6 +294,40 @@ def site_pairs(paths: Sequence[str], size: int, workdir: Path) -> Tuple[List[Pai
     return pairs, files
 
 
+# The inputs the issue names, at 1 MB on every path (with the slowest of the value section).
+NAMED_VALUES: Tuple[Tuple[str, Tuple[Any, ...], str], ...] = (
+    ("v3", ("endpoints", 0, "url"), "host"),
+    ("v3", ("endpoints", 0, "url"), "url-user"),
+    ("v3", ("endpoints", 0, "upstream", "url"), "colons"),
+    ("v3", ("endpoints", 0, "metadata"), "var-defaults"),
+    ("v3", ("agent", "connect_url"), "letters"),
+    ("v2", ("tunnels", "t", "addr"), "colons"),
+    ("v2", ("tunnels", "t", "hostname"), "host"),
+    ("v2", ("tunnels", "t", "basic_auth", 0), "url-user"),
+)
+MEGABYTE = 1024 * 1024
+CEILING = 2.0  # seconds any path may take on a file with one 1 MB value
+
+
+def megabyte_rows(inputs: Sequence[Tuple[str, Tuple[Any, ...], str]], paths: Sequence[str], workdir: Path,
+                  timeout: float) -> List[Tuple[str, str, Optional[float]]]:
+    """Each input (format, field, shape) at 1 MB on each path: (label, path, seconds or None)."""
+    jobs: List[Tuple[str, str, str]] = []
+    labels: Dict[str, Tuple[str, str]] = {}
+    for number, (fmt, field, shape) in enumerate(dict.fromkeys(inputs)):
+        target = workdir / f"megabyte-{number}.ngrok.yml"
+        target.write_text(value_file(fmt, field, shaped(shape, MEGABYTE)), encoding="utf-8")
+        label = f"{fmt} {'.'.join(str(p) for p in field)} {shape}"
+        for path in paths:
+            key = f"{number}/{path}"
+            jobs.append((key, path, str(target)))
+            labels[key] = (label, path)
+    done: Dict[str, float] = {}
+    for path in paths:  # one child per path: a path that stalls costs its own rows only
+        done.update(_measure([job for job in jobs if job[1] == path], timeout))
+    return [(labels[key][0], labels[key][1], done.get(key)) for key, _, _ in jobs]
+
+
 def value_pairs(paths: Sequence[str], size: int, workdir: Path, quick: bool) -> Tuple[List[Pair], Dict[str, Tuple[str, str]]]:
     """Every string field x every shape on `lint`; the fields outside Traffic Policy also on every
     other path, with the shapes `letters` and `url-user` (the policy's fields share those paths'
@@ -315,8 +350,12 @@ def value_pairs(paths: Sequence[str], size: int, workdir: Path, quick: bool) -> 
                     target.write_text(value_file(fmt, field, shaped(shape, count)), encoding="utf-8")
                     names.append(str(target))
                 files[label] = (names[0], names[1])
+                SOURCES[label] = (fmt, tuple(field), shape)
                 pairs.extend(Pair(label, path) for path in wanted)
     return pairs, files
+
+
+SOURCES: Dict[str, Tuple[str, Tuple[Any, ...], str]] = {}  # value-section label -> (format, field, shape)
 
 
 def _in_policy(field: Sequence[Any]) -> bool:
@@ -365,6 +404,17 @@ def run_section(quick: bool = False, paths: Sequence[str] = PATHS, sites: bool =
             slowest = max((p for p in pairs if p.large is not None), key=lambda p: p.large or 0, default=None)
             if slowest is not None:
                 print(f"   slowest at {2 * VALUE_SIZE // 1024} KB: {slowest.label} / {slowest.path}: {slowest.large:.2f} s")
+            # The named inputs and the ten slowest of the section, at 1 MB on every path.
+            ranked = sorted((p for p in pairs if p.large is not None), key=lambda p: p.large or 0, reverse=True)
+            inputs = list(NAMED_VALUES) + [SOURCES[p.label] for p in ranked][:10]
+            rows = megabyte_rows(inputs, paths, workdir, timeout)
+            print(f"\none value of 1 MB: {len(dict.fromkeys(inputs))} inputs x {len(paths)} paths "
+                  f"(each under {CEILING:.0f} s; the 12 slowest shown)")
+            for label, path, seconds in sorted(rows, key=lambda r: -(r[2] if r[2] is not None else 1e9))[:12]:
+                shown = f"{seconds:8.3f}s" if seconds is not None else "timed out"
+                bad = seconds is None or seconds > CEILING
+                print(f"   {label[:52]:52s} {path:17s} {shown:>9s}{'  FAIL' if bad else ''}")
+            failed += [f"1 MB {label} / {path}" for label, path, seconds in rows if seconds is None or seconds > CEILING]
     if failed:
         print(f"\nGROWTH MISSED ({len(failed)}): " + "; ".join(failed[:20]))
         return 1

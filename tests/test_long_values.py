@@ -9,6 +9,7 @@ section of `bench/run.py` (`--growth`), which doubles every string field the sch
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import List, Tuple
 
 import pytest
@@ -108,3 +109,20 @@ def test_a_v3_connect_url_and_url_of_one_megabyte_are_linted(value: str) -> None
     found = lint_text(text)
     assert {"NGL002"} <= {f.code for f in found}
     assert "NGL001" not in {f.code for f in found}
+
+
+def test_the_text_output_cuts_a_long_span_and_finds_placeholders_in_a_long_credential(tmp_path: Path) -> None:
+    """The text report showed a finding's whole span: a 1 MB line on the terminal (and a loop
+    over each of its characters); the placeholder check walked a 1 MB password a character at a time."""
+    from conftest import run_cli
+    from ngrok_lint.placeholders import credential_is_placeholder, is_placeholder
+
+    path = tmp_path / "ngrok.yml"
+    path.write_text("version: 3\nendpoints:\n- url: http://" + "a" * MB + ".example.com\n", encoding="utf-8")
+    result = run_cli(["--isolated", str(path)])
+    assert "NGL002" in result.out and "missing required key `name`" in result.out
+    source_lines = [line for line in result.out.splitlines() if line.startswith("3 |")]
+    assert source_lines and all(len(line) < 400 for line in source_lines), [len(line) for line in source_lines]
+    assert source_lines[0].endswith("…")
+    assert not is_placeholder("p" * MB) and is_placeholder("p" * MB + " ") and is_placeholder("\u6539" * MB)
+    assert credential_is_placeholder("user:" + "x" * MB + "_here")

@@ -431,6 +431,9 @@ FOLLOW_UPS: Dict[Tuple[str, str], str] = {
                           "`host-header` -> `host_header`, which NGL401 reports as deprecated (info, no fix)",
     ("NGL402", "NGL006"): "a tunnel's name is a key, an endpoint's `name` a value: a tunnel named `$q` becomes "
                           "`name: $q`, which NGL006 (warning, values only) then reports",
+    ("NGL401", "NGL005"): "renaming `hostname` to `domain` lets NGL005 compare the domains the tunnels bind: two "
+                          "tunnels written with one `hostname` (a placeholder such as `<Ngrok hostname>`) then "
+                          "bind the same URL, which NGL005 reports (it reads `domain` only)",
     ("NGL402", "NGL005"): "the conversion keeps a tunnel's `addr` as written: an `addr` no rule of version 2 "
                           "judges (`:`) becomes an endpoint's `upstream.url`, whose form ngrok's docs define and "
                           "NGL005 checks; the conversion does not guess a better address",

@@ -24,6 +24,7 @@ _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.IN
 _BOLD, _BLUE, _RESET = "\033[1m", "\033[34m", "\033[0m"
 _WINDOW = 80  # characters of context shown either side of a span on a long line
 _TAB = 4
+_SPAN_SHOWN = 2 * _WINDOW  # characters of a long span shown before the line is cut
 
 
 def _plural(count: int, word: str) -> str:
@@ -141,11 +142,15 @@ def _lines(text: str) -> List[str]:
 
 
 def _moved(original: str, masked: str, start: int, end: int) -> Tuple[int, int]:
-    """Where columns `start`..`end` of `original` are in `masked` (a masked value shrinks)."""
-    import difflib
+    """Where columns `start`..`end` of `original` are in `masked` (a masked value shrinks). The
+    characters are matched by :mod:`ngrok_lint.linediff`: the common head and tail first, so a
+    1 MB line with one masked value costs a pass, not difflib's product of the two lengths."""
+    from ngrok_lint import linediff
+
+    codes = linediff.opcodes(original, masked)
 
     def place(column: int, at_end: bool) -> int:
-        for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, original, masked, autojunk=False).get_opcodes():
+        for tag, a0, a1, b0, b1 in codes:
             if a0 <= column < a1 or (at_end and column == a1):
                 if tag == "equal":
                     return b0 + (column - a0)
@@ -160,7 +165,8 @@ def _window(line: str, start: int, end: int) -> Tuple[str, int, int]:
     """The line as shown (escaped, tabs expanded, cut around the span when long), with the display
     column of the span's start and the span's display width (at least 1)."""
     left = max(0, start - _WINDOW)
-    right = min(len(line), max(end, start + 1) + _WINDOW)
+    # A span longer than a screen (a 1 MB value) shows its start: the marks end at the cut.
+    right = min(len(line), min(max(end, start + 1), start + _SPAN_SHOWN) + _WINDOW)
     pieces: List[str] = ["…"] if left else []
     width = len(pieces)
     mark_at, mark_width = width, 0

@@ -52,6 +52,8 @@ is not in the file.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Iterator, List, Optional, Tuple
 
 from ngrok_lint import walk
@@ -118,16 +120,13 @@ def references(text: str) -> List[Tuple[str, str]]:
     return found
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # anchored at one offset: no backtracking
+
+
 def _name_end(text: str, start: int) -> int:
     """The end of the name (`[A-Za-z_][A-Za-z0-9_]*`) that starts at `start`; `start` when none does."""
-    end = start
-    while end < len(text):
-        char = text[end]
-        if char == "_" or ("a" <= char <= "z") or ("A" <= char <= "Z") or (end > start and "0" <= char <= "9"):
-            end += 1
-        else:
-            break
-    return end
+    match = _NAME.match(text, start)
+    return match.end() if match else start
 
 
 def check(doc: Document, ctx: Any) -> Iterator[Finding]:
