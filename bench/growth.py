@@ -163,7 +163,9 @@ def _cli(args: Sequence[str]) -> None:
 
 def _lsp(path: str, actions: bool) -> None:
     """What the language server computes for a document it is sent: diagnostics, and with
-    `actions` the code actions for the whole document (every diagnostic, the whole range)."""
+    `actions` the code actions for the whole document (every diagnostic, the whole range), as an
+    editor that resolves code actions asks for them (the fix-all edit itself is the `fix` path's
+    work, done when the user picks the action)."""
     from lsprotocol import types
     from pygls.workspace import Workspace
 
@@ -171,7 +173,10 @@ def _lsp(path: str, actions: bool) -> None:
 
     server = lsp.build_server()
     server.protocol._workspace = Workspace(None)  # what `initialize` would set up
-    server.protocol.client_capabilities = types.ClientCapabilities()
+    # An editor that resolves code actions (VS Code, Neovim): the fix-all edit waits for resolve.
+    server.protocol.client_capabilities = types.ClientCapabilities(
+        text_document=types.TextDocumentClientCapabilities(code_action=types.CodeActionClientCapabilities(
+            resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]))))
     text = Path(path).read_text(encoding="utf-8")
     uri = Path(path).resolve().as_uri()
     server.workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))

@@ -411,6 +411,12 @@ def code_actions(server: NgrokLintServer, params: types.CodeActionParams) -> Lis
                 )
             )
     if _kind_wanted(FIX_ALL_KIND, only) and any(fix_state(f) == "safe" for f in linted.findings):
+        if linted.fix_all is None and _resolves_edits(server):
+            # The whole file fixed costs a run of the fix engine: an editor that resolves code
+            # actions gets the action now and its edit only when the user picks it (ruff's way).
+            actions.append(types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND,
+                                            data={"uri": uri, "version": linted.version}))
+            return actions
         if linted.fix_all is None:
             linted.fix_all = (_fix_all_edit(analysis),)
         fix_all = linted.fix_all[0]
@@ -423,6 +429,33 @@ def code_actions(server: NgrokLintServer, params: types.CodeActionParams) -> Lis
                 )
             )
     return actions
+
+
+def _resolves_edits(server: NgrokLintServer) -> bool:
+    """Does the client ask for a code action's edit with `codeAction/resolve`?"""
+    capabilities = getattr(server, "client_capabilities", None)
+    document = getattr(capabilities, "text_document", None)
+    action = getattr(document, "code_action", None)
+    support = getattr(action, "resolve_support", None)
+    return support is not None and "edit" in (support.properties or [])
+
+
+def resolve_code_action(server: NgrokLintServer, action: types.CodeAction) -> types.CodeAction:
+    """The fix-all action's edit, for the document as it is now (a later version than the one
+    the action was offered for gets the edit of its own text, which is what the editor holds)."""
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    if action.kind != FIX_ALL_KIND or not isinstance(uri, str) or opened(server, uri) is None:
+        return action
+    linted = current(server, uri)
+    if linted.analysis is None or linted.analysis.source is None:
+        return action
+    if linted.fix_all is None:
+        linted.fix_all = (_fix_all_edit(linted.analysis),)
+    fix_all = linted.fix_all[0]
+    if fix_all is not None:
+        action.edit = _workspace_edit(server, uri, linted.version, Positions(server, linted.text).edit(fix_all))
+    return action
 
 
 def _fix_all_edit(analysis: Analysis) -> Optional[LineEdit]:
@@ -633,7 +666,8 @@ def build_server() -> NgrokLintServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, SUPPRESS_KIND, FIX_ALL_KIND]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, SUPPRESS_KIND, FIX_ALL_KIND],
+                                resolve_provider=True),
     )
     def code_action(ls: NgrokLintServer, params: types.CodeActionParams) -> List[types.CodeAction]:
         if opened(ls, params.text_document.uri) is None:
@@ -646,6 +680,14 @@ def build_server() -> NgrokLintServer:
             except Exception:  # an empty menu beats an error popup
                 log.exception("code actions failed for %s", params.text_document.uri)
         return actions
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    def code_action_resolve(ls: NgrokLintServer, action: types.CodeAction) -> types.CodeAction:
+        try:
+            return resolve_code_action(ls, action)
+        except Exception:  # the action without its edit beats an error popup
+            log.exception("resolving a code action failed")
+            return action
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: NgrokLintServer, params: types.HoverParams) -> Optional[types.Hover]:

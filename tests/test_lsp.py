@@ -345,6 +345,9 @@ async def test_fix_all_applies_every_safe_fix(client: LanguageClient, tmp_path: 
     quick_only = await code_actions(client, uri, None, only=[types.CodeActionKind.QuickFix])
     assert all(a.kind == types.CodeActionKind.QuickFix for a in quick_only)
     (fix_all,) = await code_actions(client, uri, None, only=[FIX_ALL])
+    # The client resolves code actions (VS Code's capabilities): the edit comes with resolve.
+    assert fix_all.edit is None and fix_all.data is not None
+    fix_all = await client.code_action_resolve_async(fix_all)
     fixed = apply_edits(text, edits_of(fix_all, uri))
     diagnostics = await replace_all(client, path, fixed, 2)
     codes = {d.code for d in diagnostics}
@@ -410,3 +413,26 @@ def test_pygls_is_imported_only_by_the_server() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_ENV, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_client_that_cannot_resolve_code_actions_gets_the_fix_all_edit_at_once(tmp_path: Path) -> None:
+    """No `resolveSupport` for `edit` (older clients): the edit is computed with the action."""
+    from pygls.workspace import Workspace
+
+    from ngrok_lint import lsp
+
+    server = lsp.build_server()
+    server.protocol._workspace = Workspace(None)  # what `initialize` would set up
+    server.protocol.client_capabilities = types.ClientCapabilities()
+    path = tmp_path / "ngrok.yml"
+    text = INSECURE
+    uri = path.as_uri()
+    server.workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text))
+    server.linted[uri] = lsp.lint(server, uri)
+    actions = lsp.code_actions(server, types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        context=types.CodeActionContext(diagnostics=[], only=[FIX_ALL])))
+    assert [a.kind for a in actions] == [FIX_ALL]
+    fixed = apply_edits(text, edits_of(actions[0], uri))
+    assert fixed != text and "schemes: [https]" in fixed and "http, https" not in fixed
+    assert lsp.resolve_code_action(server, actions[0]) is actions[0]  # nothing left to resolve
