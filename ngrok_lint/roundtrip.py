@@ -669,7 +669,11 @@ def _widen_deletion(lines: List[_Line], edit: _Edit, before: Optional[_Edit], af
     file's header block, nor tool directives); and a blank line when it stood between two."""
     floor = before.end if before is not None else 0
     top = edit.start
-    while top > floor and lines[top - 1].kind == "comment" and not _DIRECTIVE.search(lines[top - 1].text):
+    # A comment indented less than the key is about what encloses it (the fix proof attaches it
+    # there too): it stays.
+    key_indent = _indent(lines[edit.start].text) if edit.start < len(lines) else 0
+    while (top > floor and lines[top - 1].kind == "comment" and not _DIRECTIVE.search(lines[top - 1].text)
+           and _indent(lines[top - 1].text) >= key_indent):
         top -= 1
     if top < edit.start:
         above = top - 1

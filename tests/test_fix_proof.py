@@ -147,6 +147,19 @@ def test_comments_of_a_removed_key_may_go_but_not_land_on_another_key() -> None:
         "the fix would move the comment of line 1 (of a removed key) to `version`"
 
 
+def test_a_removed_key_leaves_a_comment_indented_less_than_itself() -> None:
+    """The round trip takes the comment block above a removed key along, but not a comment at a
+    shallower indentation: that one is about what encloses the key (the proof attaches it there)."""
+    from ngrok_lint import roundtrip
+
+    text = "tunnels:\n  web:\n    proto: tcp\n# about the tunnels\n    bind_tls: null\n    # about addr\n    addr: 22\n"
+    new = roundtrip.apply_changes(text, [Change(Op.REMOVE, ("tunnels", "web", "bind_tls"))])
+    assert new == "tunnels:\n  web:\n    proto: tcp\n# about the tunnels\n    # about addr\n    addr: 22\n"
+    assert proof.prove(_doc(text), _doc(new), [Change(Op.REMOVE, ("tunnels", "web", "bind_tls"))]) is None
+    taken = roundtrip.apply_changes(text, [Change(Op.REMOVE, ("tunnels", "web", "addr"))])
+    assert taken == "tunnels:\n  web:\n    proto: tcp\n# about the tunnels\n    bind_tls: null\n"  # its own comment goes
+
+
 # --- a wrong fix is refused at run time, the file is kept, the finding says why ------------------
 
 META = RuleMeta("TST002", "test-rule", Severity.WARNING, "a rule that exists only in these tests")

@@ -431,6 +431,9 @@ FOLLOW_UPS: Dict[Tuple[str, str], str] = {
                           "`host-header` -> `host_header`, which NGL401 reports as deprecated (info, no fix)",
     ("NGL402", "NGL006"): "a tunnel's name is a key, an endpoint's `name` a value: a tunnel named `$q` becomes "
                           "`name: $q`, which NGL006 (warning, values only) then reports",
+    ("NGL101", "NGL005"): "serving HTTPS only on a tunnel that served plain HTTP (`bind_tls: no` -> `true`) makes it "
+                          "bind the https:// URL another tunnel with the same hostname binds already (a "
+                          "placeholder hostname written twice), which NGL005 reports",
     ("NGL401", "NGL005"): "renaming `hostname` to `domain` lets NGL005 compare the domains the tunnels bind: two "
                           "tunnels written with one `hostname` (a placeholder such as `<Ngrok hostname>`) then "
                           "bind the same URL, which NGL005 reports (it reads `domain` only)",
