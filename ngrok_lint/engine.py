@@ -62,10 +62,11 @@ def analyze(path: str, data: bytes, settings: Settings, base_dir: Optional[str] 
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Parsing and the rules allocate many small objects that live until the run is done; the
     cyclic collector would scan the growing heap again and again (half the time of a 10,000-endpoint
-    file). It is paused while one file is analysed or a run finished, then restored."""
+    file). It is paused while one file is analysed, fixed or its fixes previewed, or a run
+    finished, then restored."""
     paused = gc.isenabled()
     if paused:
         gc.disable()
@@ -81,7 +82,7 @@ def analyze_source(source: Source, settings: Settings, enabled: frozenset, base_
     """`detect_kind`: first decide whether the file is an ngrok agent config at all (a file read
     from disk or an editor; the fix engine's re-lints of a fixed text skip the question). `doc`:
     the parse of `source.text` when the caller has it already (the fix engine, which proved it)."""
-    with _collector_paused():
+    with collector_paused():
         return _analyze_source(source, settings, enabled, base_dir, detect_kind, doc)
 
 
@@ -134,7 +135,7 @@ def _only(findings: Sequence[Finding], enabled: frozenset) -> List[Finding]:
 
 def finish(analyses: Sequence[Analysis]) -> Dict[str, List[Finding]]:
     """Cross-file rules, then suppressions and NGL008, per file; findings sorted by position."""
-    with _collector_paused():
+    with collector_paused():
         return _finish(analyses)
 
 

@@ -60,6 +60,11 @@ class FixOutcome:
 def fix_analysis(analysis: Analysis, unsafe: bool, at_least: Optional[Severity] = None) -> FixOutcome:
     """Apply every applicable fix of one analysed file, re-linting between batches. With
     `at_least`, only the fixes of findings of that severity or above (`--fix-failing`)."""
+    with engine.collector_paused():  # each batch parses and proves the whole file: see the engine
+        return _fix_analysis(analysis, unsafe, at_least)
+
+
+def _fix_analysis(analysis: Analysis, unsafe: bool, at_least: Optional[Severity]) -> FixOutcome:
     if analysis.doc is None or analysis.source is None:  # NGL001: never fix what does not parse
         return FixOutcome(analysis, None, "", 0)
     failed: Dict[_Key, str] = {}
@@ -152,6 +157,11 @@ def previews(analysis: Analysis, items: Sequence[Finding]) -> List[Union[Region,
     run of lines it rewrites is attributed to the one fix whose part of the tree holds it.
     Whatever the batches cannot settle (overlaps, a batch the proof refuses, a run no single fix
     explains) is previewed one fix at a time, as :func:`preview` does."""
+    with engine.collector_paused():
+        return _previews(analysis, items)
+
+
+def _previews(analysis: Analysis, items: Sequence[Finding]) -> List[Union[Region, FixRefusal]]:
     out: List[Union[Region, FixRefusal, None]] = [None] * len(items)
     source, doc = analysis.source, analysis.doc
     if source is None or doc is None:

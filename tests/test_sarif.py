@@ -345,3 +345,23 @@ def test_microsoft_sarif_validator_accepts_a_run_over_every_fixture(tmp_path: Pa
     for r in findings:
         notes[r["ruleId"]] = notes.get(r["ruleId"], 0) + 1
     print("Sarif.Multitool validate: no errors or warnings; notes by rule:", notes)
+
+
+def test_the_log_is_indented_with_each_result_on_one_line(tmp_path: Path) -> None:
+    """Results are written by json's C encoder, one per line; the rest is indented by two spaces."""
+    path = tmp_path / "ngrok.yml"
+    path.write_text('version: "2"\nweb_addr: 0.0.0.0:4040\ntunnels:\n  web:\n    proto: http\n    addr: 80\n'
+                    "    schemes: [http, https]\n", encoding="utf-8")
+    out = run_cli(["--isolated", "--format", "sarif", str(path)]).out
+    log = json.loads(out)
+    validate(log)
+    results = results_of(log)
+    assert len(results) >= 2
+    lines = out.splitlines()
+    shown = [json.loads(line.strip().rstrip(",")) for line in lines if line.lstrip().startswith('{"ruleId"')]
+    assert shown == results
+    assert '  "runs": [' in lines and out.endswith("}\n")
+    empty = tmp_path / "clean.yml"
+    empty.write_text('version: "2"\nlog_level: info\n', encoding="utf-8")
+    clean = run_cli(["--isolated", "--format", "sarif", str(empty)]).out
+    assert results_of(json.loads(clean)) == [] and '"results": []' in clean

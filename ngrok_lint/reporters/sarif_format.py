@@ -215,8 +215,26 @@ def render(run: Run, options: RenderOptions) -> str:
                 "columnKind": "unicodeCodePoints",
                 "newlineSequences": list(BREAKS),
                 "originalUriBaseIds": {SRCROOT: {"uri": _file_uri(os.getcwd()).rstrip("/") + "/"}},
-                "results": results,
+                "results": _RESULTS,
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(log, results)
+
+
+_RESULTS = "@@ngrok-lint: the results go here@@"
+
+
+def _dumps(log: Dict[str, Any], results: List[Dict[str, Any]]) -> str:
+    """The log indented by two spaces, each result on one line: json's indenting encoder is pure
+    Python (about a second for 12,000 results with fixes), its compact one is C."""
+    text = json.dumps(log, indent=2, ensure_ascii=False)
+    token = json.dumps(_RESULTS)
+    at = text.index(token)
+    indent = at - (text.rfind("\n", 0, at) + 1) - len('"results": ')
+    if not results:
+        body = "[]"
+    else:
+        inner = "\n" + " " * (indent + 2)
+        body = "[" + inner + ("," + inner).join(json.dumps(r, ensure_ascii=False) for r in results) + "\n" + " " * indent + "]"
+    return text[:at] + body + text[at + len(token):] + "\n"
