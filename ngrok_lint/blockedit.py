@@ -1,23 +1,30 @@
 """Structural changes written straight into the text, without the ruamel.yaml round trip, for the
-one shape most fixes take: a new key appended to a block mapping (`traffic_policy:` added to a
-tunnel, `min_version:` to an action's `config:`).
+two shapes most fixes take: a new key added to a block mapping (`traffic_policy:` appended to a
+tunnel, `min_version:` to an action's `config:`, `version: "2"` put first in a legacy file), and a
+key renamed in place (`hostname` -> `domain`, a misspelt key -> its real name).
 
 Why a second path: the round trip (:mod:`ngrok_lint.roundtrip`) loads and dumps the whole file
-through ruamel.yaml, about 3 ms per tunnel, so fixing or previewing the fixes of a 2,000-tunnel
-file took tens of seconds. Appending a key needs none of that: the fast parse
-(:mod:`ngrok_lint.loader`) says where the mapping's last line ends and at which column its keys
-stand, and the new entry is written there in the file's own indentation.
+through ruamel.yaml, about 3 ms per tunnel and seconds for one long value, so fixing or
+previewing the fixes of a 2,000-tunnel file took tens of seconds. These two changes need none of
+that: the fast parse (:mod:`ngrok_lint.loader`) says where a mapping's lines end, at which column
+its keys stand and where a key is written, and the change is made there in the file's own
+indentation.
 
-The text written is the one the round trip writes for the same change (the same indentation
-style from :func:`ngrok_lint.layout.detect_style`, the same quoting from
-:func:`ngrok_lint.layout.needs_quotes`, inserted after the mapping's last content line and
-before any comment that follows it); `tests/test_blockedit.py` compares the two on every block
-mapping of the real-world corpus. Anything else returns None and goes to the round trip: other
-operations, a new key at another position, a missing parent, a mapping that is anchored,
-aliased, tagged or merges keys, one whose last value is a block scalar, a multi-line scalar, an
-empty value or a flow collection over several lines, and values this module does not write
-(floats, non-ASCII or escaped strings, a list directly inside a list, null list items). Like
-every fix, the result is proven by :mod:`ngrok_lint.proof` before it is used.
+A new key is written where and as the round trip writes it (the same indentation style from
+:func:`ngrok_lint.layout.detect_style`, the same quoting from :func:`ngrok_lint.layout.needs_quotes`;
+at the end, after the mapping's last content line and before any comment that follows; first,
+after the mapping's own key line, or after the file's header comments; between two keys, after
+the first one's lines). A renamed key has its characters replaced and nothing else, where the
+round trip rewrites the whole line (it drops trailing spaces). `tests/test_blockedit.py` compares
+the two paths on every block mapping and every key of the real-world corpus.
+
+Anything else returns None and goes to the round trip: other operations, a missing parent, a
+mapping that is anchored, aliased, tagged, written in flow style or merges keys, a mapping whose
+last value is a block scalar, a multi-line scalar, an empty value or a flow collection over
+several lines, a list item's mapping asked for a first key, a quoted key to rename, two changes
+naming one key, and values this module does not write (floats, non-ASCII or escaped strings, a
+list directly inside a list, null list items). Like every fix, the result is proven by
+:mod:`ngrok_lint.proof` before it is used.
 """
 
 from __future__ import annotations
@@ -42,21 +49,25 @@ class _Unsupported(Exception):
     """This change is not one this module writes; the round trip takes the whole batch."""
 
 
-class Insertion(NamedTuple):
-    """The lines one change adds: before original line `line` (0-based, lines counted by `\\n`),
-    which is character `offset` of the original text; `text` is what goes there, line ends
-    included (the file's own)."""
+class Edit(NamedTuple):
+    """What one change does to the original text: characters [start, end) become `text` (the
+    file's own line ends); as whole lines, original lines [line, end_line) (0-based, counted by
+    `\\n`) become `lines`. A new key is an insertion (start == end, line == end_line); a renamed
+    key replaces the key's characters, and its line."""
 
-    offset: int
+    start: int
+    end: int
     text: str
     line: int
+    end_line: int
     lines: List[str]
 
 
-def insertions(text: str, doc: Document, changes: Sequence[Change]) -> Optional[List[Insertion]]:
-    """What each of `changes` inserts into `text` (the text `doc` was parsed from), in the order
-    of the changes, or None when one is not a new key added to a block mapping that this module
-    can write (the caller then uses the round trip). Several at one offset go in change order."""
+def edits(text: str, doc: Document, changes: Sequence[Change]) -> Optional[List[Edit]]:
+    """What each of `changes` does to `text` (the text `doc` was parsed from), in the order of the
+    changes, or None when one is neither a new key added to a block mapping nor a key renamed in
+    place that this module can write (the caller then uses the round trip). Several insertions at
+    one offset go in change order."""
     if not changes or doc.text != text or doc.duplicates or not isinstance(doc.data, dict):
         return None
     if any(sep in text for sep in ("\x85", "\u2028", "\u2029")) or text.count("\r") != text.count("\r\n"):
@@ -67,11 +78,22 @@ def insertions(text: str, doc: Document, changes: Sequence[Change]) -> Optional[
     style, flow_lines, extents, risky, starts = known
     owners: Dict[int, YamlPath] = {}  # the mapping each insertion point belongs to
     seen: Dict[YamlPath, int] = {}
+    names: Dict[YamlPath, Set[Any]] = {}  # per mapping, the keys the changes set or rename (from and to)
     newline = "\r\n" if "\r\n" in text else "\n"
     open_end = bool(text) and not text.endswith("\n")  # the last line has no line end
-    found: List[Insertion] = []
+    found: List[Edit] = []
     try:
         for change in changes:
+            path = tuple(change.path)
+            parent = path[:-1]
+            touched = {path[-1], change.value} if change.op == Op.RENAME else {path[-1]} if path else set()
+            mine = names.setdefault(parent, set())
+            if mine & touched:
+                raise _Unsupported  # one key named by two changes: the round trip applies them in order
+            mine.update(touched)
+            if change.op == Op.RENAME:
+                found.append(_rename(doc, change, starts))
+                continue
             line, parent, lines = _append(doc, change, style, extents, risky, flow_lines, starts, seen)
             if owners.setdefault(line, parent) != parent:
                 raise _Unsupported  # keys of two mappings after one line: their order decides nesting
@@ -80,10 +102,47 @@ def insertions(text: str, doc: Document, changes: Sequence[Change]) -> Optional[
                 written = "".join(newline + item for item in lines)  # and the file still ends without one
             else:
                 written = "".join(item + newline for item in lines)
-            found.append(Insertion(at, written, line + 1, lines))
+            found.append(Edit(at, at, written, line + 1, line + 1, lines))
     except _Unsupported:
         return None
     return found
+
+
+def _rename(doc: Document, change: Change, starts: List[int]) -> Edit:
+    """A key renamed in place: its characters replaced, the rest of its line as it was."""
+    path = tuple(change.path)
+    new = change.value
+    if not path or not isinstance(new, str) or not new or not isinstance(path[-1], str):
+        raise _Unsupported
+    parent = path[:-1]
+    mapping = doc.get(parent)
+    loc = doc.locs.get(path)
+    if not isinstance(mapping, dict) or path[-1] not in mapping or new in mapping or loc is None or loc.key is None:
+        raise _Unsupported
+    _check_containers(doc, parent)
+    text = doc.text
+    start, end = loc.key.start, loc.key.end
+    if text[start:end] != path[-1] or loc.key.line != loc.key.end_line:
+        raise _Unsupported  # a quoted or otherwise written key: the round trip decides
+    written = _scalar(new)
+    line = _line_of(starts, start)
+    line_end = starts[line + 1] if line + 1 < len(starts) else len(text)
+    content = text[starts[line]:line_end].rstrip("\r\n")
+    column = start - starts[line]
+    return Edit(start, end, written, line, line + 1, [content[:column] + written + content[column + end - start:]])
+
+
+def _check_containers(doc: Document, path: YamlPath) -> None:
+    """No change inside or of a node that aliases share, that is tagged, or that merges keys, nor
+    inside a flow collection: the round trip refuses or rewrites those."""
+    text = doc.text
+    for size in range(len(path) + 1):  # the mapping and every container above it
+        above = path[:size]
+        loc = doc.locs.get(above)
+        if loc is None or loc.flow or text[loc.value.start:loc.value.start + 1] in ("&", "*", "!"):
+            raise _Unsupported
+        if above + ("<<",) in doc.locs:
+            raise _Unsupported
 
 
 _Layout = Tuple[Style, Set[int], Dict[YamlPath, Tuple[int, int]], Set[int], List[int]]
@@ -109,25 +168,29 @@ def _layout(doc: Document) -> Optional[_Layout]:
 
 
 def line_edits(text: str, doc: Document, changes: Sequence[Change]) -> Optional[Tuple[str, List[LineSplice]]]:
-    """`text` with `changes` applied and the line insertions that make it, as
-    :func:`ngrok_lint.roundtrip.line_edits` gives them; None as for :func:`insertions`."""
-    found = insertions(text, doc, changes)
+    """`text` with `changes` applied and the line replacements that make it, as
+    :func:`ngrok_lint.roundtrip.line_edits` gives them; None as for :func:`edits`."""
+    found = edits(text, doc, changes)
     if found is None:
         return None
-    by_line: Dict[int, List[Insertion]] = {}
-    for item in found:
-        by_line.setdefault(item.line, []).append(item)
+    order = sorted(range(len(found)), key=lambda i: (found[i].start, found[i].end, i))  # stable: change order
     pieces: List[str] = []
-    splices: List[LineSplice] = []
     cursor = 0
-    for line in sorted(by_line):
-        group = by_line[line]
-        at = group[0].offset
-        pieces.append(text[cursor:at])
-        pieces.extend(item.text for item in group)
-        cursor = at
-        splices.append((line, line, [new for item in group for new in item.lines]))
+    for index in order:
+        item = found[index]
+        if item.start < cursor:
+            return None  # two edits of the same characters (cannot happen for keys; never guess)
+        pieces.append(text[cursor:item.start])
+        pieces.append(item.text)
+        cursor = item.end
     pieces.append(text[cursor:])
+    splices: List[LineSplice] = []
+    for index in sorted(range(len(found)), key=lambda i: (found[i].line, found[i].end_line, i)):
+        item = found[index]
+        if splices and splices[-1][0] == item.line and splices[-1][1] == item.end_line == item.line:
+            splices[-1][2].extend(item.lines)  # insertions at one line: one splice, in change order
+        else:
+            splices.append((item.line, item.end_line, list(item.lines)))
     return "".join(pieces), splices
 
 
@@ -149,19 +212,14 @@ def _append(doc: Document, change: Change, style: Style, extents: Dict[YamlPath,
         # from, and two changes naming one key compete: the round trip applies them in order.
         raise _Unsupported
     seen[parent] = position
-    text = doc.text
-    for size in range(len(parent) + 1):  # the mapping and every container above it
-        above = parent[:size]
-        loc = doc.locs.get(above)
-        if loc is None or loc.flow or text[loc.value.start:loc.value.start + 1] in ("&", "*", "!"):
-            raise _Unsupported
-        if above + ("<<",) in doc.locs:
-            raise _Unsupported
+    _check_containers(doc, parent)
     first_key = doc.locs.get(parent + (keys[0],))
     if first_key is None or first_key.key is None or parent not in extents:
         raise _Unsupported
     column = first_key.key.start - starts[_line_of(starts, first_key.key.start)]
-    if position == 0:
+    if position == 0 and not parent:
+        line = _top_line(doc.text, first_key.key.start, starts)
+    elif position == 0:
         line = _key_line(doc, parent, first_key.key.start, starts)
     else:
         line = _last_line(doc, extents.get(parent if position == len(keys) else parent + (keys[position - 1],)),
@@ -200,6 +258,37 @@ def _key_line(doc: Document, parent: YamlPath, first_key: int, starts: List[int]
     if not _KEY_LINE_REST.match(doc.text, loc.key.end, end):
         raise _Unsupported
     return line
+
+
+_MARKER = re.compile(r"(---|\.\.\.)(\s|$)|%")  # as the round trip classifies lines
+
+
+def _top_line(text: str, first_key: int, starts: List[int]) -> int:
+    """For a key put first in the file: the line after which the round trip writes it (-1: the
+    very start). After the file's header comments, but above a comment block that introduces the
+    first key when a blank line parts it from the header; only when nothing but comments, blank
+    lines and document markers comes before the first key."""
+    first = _line_of(starts, first_key)
+    if text[starts[first]:first_key].strip(" \t"):
+        raise _Unsupported  # the key shares its line with a marker or a tag
+    kinds: List[str] = []
+    for number in range(first):
+        line = text[starts[number]:starts[number + 1]].rstrip("\r\n")
+        stripped = line.strip(" \t")
+        if not stripped:
+            kinds.append("blank")
+        elif stripped.startswith("#"):
+            kinds.append("comment")
+        elif _MARKER.match(line):
+            kinds.append("marker")
+        else:
+            raise _Unsupported
+    at = top = first
+    while top > 0 and kinds[top - 1] == "comment":
+        top -= 1
+    if top > 0 and kinds[top - 1] == "blank" and "comment" in kinds[:top]:
+        at = top
+    return at - 1
 
 
 def _risky_ends(doc: Document) -> Set[int]:

@@ -232,9 +232,9 @@ def _mixed_round(analysis: Analysis, items: Sequence[Finding], text_only: List[i
                                                 for i in structural])]
     text_changes = [c for i in texts for c in items[i].fix.changes]  # type: ignore[union-attr]
     changes = [c for i in keys for c in items[i].fix.changes]  # type: ignore[union-attr]
-    if len(texts) + len(keys) < 2 or _direct_insertions(source, doc, text_changes, changes) is None:
+    if len(texts) + len(keys) < 2 or _direct_edits(source, doc, text_changes, changes) is None:
         return set()
-    found = blockedit.insertions(source.text, doc, changes)
+    found = blockedit.edits(source.text, doc, changes)
     if found is None or not isinstance(_attempt(analysis, [items[i] for i in texts + keys], settled), Analysis):
         return set()
     for i in texts:
@@ -244,7 +244,7 @@ def _mixed_round(analysis: Analysis, items: Sequence[Finding], text_only: List[i
         count = len(items[i].fix.changes)  # type: ignore[union-attr]
         mine = found[cursor:cursor + count]
         cursor += count
-        pseudo = tuple(Change(Op.TEXT, (), item.text, start=item.offset, end=item.offset) for item in mine)
+        pseudo = tuple(_as_text_changes(mine))
         out[i] = _text_region(source, Fix("", Safety.SAFE, pseudo))
     return set(texts + keys)
 
@@ -426,7 +426,7 @@ def _batch(candidates: Sequence[Finding], current: Optional[Analysis] = None) ->
         if unrelated and current is not None and current.source is not None and current.doc is not None:
             text_changes = [c for f in chosen for c in f.fix.changes]  # type: ignore[union-attr]
             structural = [c for f in unrelated for c in f.fix.changes]  # type: ignore[union-attr]
-            if _direct_insertions(current.source, current.doc, text_changes, structural) is not None:
+            if _direct_edits(current.source, current.doc, text_changes, structural) is not None:
                 return chosen + unrelated
         return chosen
     return unrelated or [candidates[0]]
@@ -522,7 +522,7 @@ def _attempt(current: Analysis, batch: Sequence[Finding], settled: Sequence[Find
     text_changes = [c for fix in fixes for c in fix.changes if c.op == Op.TEXT]
     structural = [c for fix in fixes for c in fix.changes if c.op != Op.TEXT]
     try:
-        direct = _direct_insertions(source, doc, text_changes, structural)
+        direct = _direct_edits(source, doc, text_changes, structural)
         if direct is not None:  # text splices and new keys together, all at offsets of the original
             text, spliced = _splice(source, text_changes + direct)
         else:
@@ -539,26 +539,44 @@ def _attempt(current: Analysis, batch: Sequence[Finding], settled: Sequence[Find
     return _verify(current, batch, settled, text, spliced, structural)
 
 
-def _direct_insertions(source: Source, doc: Document, text_changes: Sequence[Change],
-                       structural: Sequence[Change]) -> Optional[List[Change]]:
-    """The structural changes as TEXT insertions into the original text, when they all add keys
-    that :mod:`ngrok_lint.blockedit` writes and no text change spans one of their offsets."""
+def _direct_edits(source: Source, doc: Document, text_changes: Sequence[Change],
+                  structural: Sequence[Change]) -> Optional[List[Change]]:
+    """The structural changes as TEXT changes of the original text, when they all add or rename
+    keys as :mod:`ngrok_lint.blockedit` writes them and no text change touches their characters
+    (nor starts where one of them does: which text would come first is not obvious)."""
     if not structural or not text_changes:
         return None  # structural alone: :func:`_structural_edits` takes the direct path itself
     from ngrok_lint import blockedit
 
-    found = blockedit.insertions(source.text, doc, structural)
+    found = blockedit.edits(source.text, doc, structural)
     if found is None:
         return None
     ranges = sorted((c.start, c.end) for c in text_changes)
     starts = [r[0] for r in ranges]
     for item in found:
-        at = bisect.bisect_left(starts, item.offset) - 1  # the last range starting before the offset
-        if at >= 0 and ranges[at][1] > item.offset:
+        at = bisect.bisect_right(starts, item.start) - 1  # the last range starting at or before it
+        if at >= 0 and (ranges[at][0] == item.start or ranges[at][1] > item.start):
             return None
-        if at + 1 < len(starts) and starts[at + 1] == item.offset:
-            return None  # a splice at the same offset: which text comes first is not obvious
-    return [Change(Op.TEXT, (), item.text, start=item.offset, end=item.offset) for item in found]
+        following = at + 1
+        if following < len(starts) and starts[following] < item.end:
+            return None
+    return _as_text_changes(found)
+
+
+def _as_text_changes(found: Sequence[Any]) -> List[Change]:
+    """blockedit's edits as TEXT changes; insertions at one offset become one change (in change
+    order), since the splice refuses two changes that start at the same place."""
+    at: Dict[int, int] = {}  # offset of an insertion -> its index in `out`
+    out: List[Change] = []
+    for item in found:
+        if item.start == item.end and item.start in at:
+            first = out[at[item.start]]
+            out[at[item.start]] = first._replace(value=cast(str, first.value) + item.text)
+            continue
+        if item.start == item.end:
+            at[item.start] = len(out)
+        out.append(Change(Op.TEXT, (), item.text, start=item.start, end=item.end))
+    return out
 
 
 class _Unavailable(Exception):
