@@ -178,6 +178,8 @@ def test_strings_are_quoted_as_the_agent_would_otherwise_misread_them() -> None:
         ("a:\n  b: 1\n", ("x", "y", "n"), "the parent is missing"),
         ("a:\n  b: 1\n", ("a", "n", 0), "a list index"),
         ("a:\n  b: 1\n\u2028", ("a", "n"), "a Unicode line separator"),
+        ("a:\n  b: 1\x85c: 2\n", ("a", "n"), "a NEL line break"),
+        ("a:\r  b: 1\rc: 2\r", ("a", "n"), "carriage returns alone"),
     ],
 )
 def test_shapes_the_direct_path_leaves_to_the_round_trip(text: str, path: YamlPath, why: str) -> None:
@@ -273,3 +275,22 @@ def test_the_previews_of_a_whole_file_are_the_same_on_both_paths(monkeypatch: py
     direct = fixer.previews(analysis, items)
     monkeypatch.setattr(blockedit, "line_edits", lambda *args: None)
     assert fixer.previews(analysis, items) == direct
+
+
+@pytest.mark.parametrize(
+    "text, path, new, expected",
+    [
+        ("t:\n  w:\n    hostname:   a.example.com   # ours  \n", ("t", "w", "hostname"), "domain",
+         "t:\n  w:\n    domain:   a.example.com   # ours  \n"),
+        ("t: {w: {hostname: a}}\n", ("t", "w", "hostname"), "domain", None),  # flow style: the round trip
+        ("t:\n  w:\n    'hostname': a\n", ("t", "w", "hostname"), "domain", None),  # a quoted key
+        ("t:\n  w:\n    hostname: a\n    domain: b\n", ("t", "w", "hostname"), "domain", None),  # the name is taken
+        ("t: &x\n  hostname: a\nu: *x\n", ("u", "hostname"), "domain", None),  # shared through an alias
+        ("t:\n  w:\n    hostname: a\n", ("t", "w", "hostname"), "yes", 't:\n  w:\n    "yes": a\n'),  # quoted as needed
+    ],
+)
+def test_a_key_renamed_in_place(text: str, path: YamlPath, new: str, expected: Optional[str]) -> None:
+    result = blockedit.line_edits(text, _doc(text), [Change(Op.RENAME, path, new)])
+    assert (result[0] if result else None) == expected
+    if expected is not None:
+        assert _proven(text, expected, [Change(Op.RENAME, path, new)]) is None
