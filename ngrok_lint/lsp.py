@@ -26,7 +26,7 @@ from pygls.workspace import TextDocument, Workspace
 from ngrok_lint import __version__, config, registry
 from ngrok_lint.config import ConfigError, Overrides, Settings, settings_for
 from ngrok_lint.edits import LineEdit, fix_edits, line_edit, secret_free
-from ngrok_lint.engine import Analysis, analyze, finish
+from ngrok_lint.engine import Analysis, analyze, collector_paused, finish
 from ngrok_lint.model import Finding, Safety, Severity
 from ngrok_lint.positions import LSP_BREAKS, Lines, split_lines, units
 from ngrok_lint.reporters import fix_state
@@ -273,7 +273,8 @@ def lint(server: NgrokLintServer, uri: str) -> Linted:
         server.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
     linted.analysis = analysis
     linted.findings = [f for f in finish([analysis])[display] if not f.suppressed]
-    linted.diagnostics = [diagnostic(item, positions) for item in linted.findings]
+    with collector_paused():  # thousands of small objects that live on: as the engine does
+        linted.diagnostics = [diagnostic(item, positions) for item in linted.findings]
     return linted
 
 
