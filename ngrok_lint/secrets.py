@@ -559,10 +559,12 @@ class SecretIndex:
     def __init__(self, secrets: Sequence[Secret]) -> None:
         self.secrets = tuple(secrets)
         self._ranges: Optional[List[Tuple[int, int]]] = None
-        self.needles: Dict[str, List[str]] = {}
+        # Each piece once (a dict as an ordered set): 2,000 tunnels with the password `password`
+        # must not make every message scan 2,000 copies of it.
+        self.needles: Dict[str, Dict[str, None]] = {}
         for item in secrets:
             for piece in _pieces(item.value):
-                self.needles.setdefault(piece[:8], []).append(piece)
+                self.needles.setdefault(piece[:8], {})[piece] = None
         self.short = frozenset(len(key) for key in self.needles if len(key) < 8)
 
     def __bool__(self) -> bool:

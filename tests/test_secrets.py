@@ -86,3 +86,13 @@ def test_redact_masks_a_password_holding_a_hash(text: str) -> None:
 
 def test_mask_credential_never_shows_a_password_through_its_user_name() -> None:
     assert mask_credential("Wq8-Zt3-Pk6-Hn2:Wq8-Zt3-Pk6-Hn2") == "Wq8-…:Wq8-…"
+
+
+def test_a_secret_written_many_times_is_looked_for_once() -> None:
+    """2,000 tunnels with one password: each message was checked against 2,000 copies of it (the
+    language server's diagnostics of such a file grew with the square of its size)."""
+    from ngrok_lint.secrets import Secret, SecretIndex
+
+    index = SecretIndex([Secret(i * 20, i * 20 + 11, "hunter2hunt") for i in range(2000)])
+    assert {key: list(pieces) for key, pieces in index.needles.items()} == {"hunter2h": ["hunter2hunt"]}
+    assert index.scrub("the password `hunter2hunt` is weak") == "the password `hunt…` is weak"
