@@ -1,7 +1,8 @@
 """Structural changes written straight into the text, without the ruamel.yaml round trip, for the
-two shapes most fixes take: a new key added to a block mapping (`traffic_policy:` appended to a
-tunnel, `min_version:` to an action's `config:`, `version: "2"` put first in a legacy file), and a
-key renamed in place (`hostname` -> `domain`, a misspelt key -> its real name).
+three shapes most fixes take: a new key added to a block mapping (`traffic_policy:` appended to a
+tunnel, `min_version:` to an action's `config:`, `version: "2"` put first in a legacy file), a
+key renamed in place (`hostname` -> `domain`, a misspelt key -> its real name), and a key removed
+(`enforce: false`, a `bind_tls` the migration replaces).
 
 Why a second path: the round trip (:mod:`ngrok_lint.roundtrip`) loads and dumps the whole file
 through ruamel.yaml, about 3 ms per tunnel and seconds for one long value, so fixing or
@@ -15,14 +16,17 @@ A new key is written where and as the round trip writes it (the same indentation
 at the end, after the mapping's last content line and before any comment that follows; first,
 after the mapping's own key line, or after the file's header comments; between two keys, after
 the first one's lines). A renamed key has its characters replaced and nothing else, where the
-round trip rewrites the whole line (it drops trailing spaces). `tests/test_blockedit.py` compares
-the two paths on every block mapping and every key of the real-world corpus.
+round trip rewrites the whole line (it drops trailing spaces). A removed key takes its value's
+lines, the comment block directly above it and a blank line by the round trip's rules
+(`roundtrip._widen_deletion`). `tests/test_blockedit.py` compares the two paths on every block
+mapping and every key of the real-world corpus.
 
 Anything else returns None and goes to the round trip: other operations, a missing parent, a
 mapping that is anchored, aliased, tagged, written in flow style or merges keys, a mapping whose
 last value is a block scalar, a multi-line scalar, an empty value or a flow collection over
 several lines, a list item's mapping asked for a first key, a quoted key to rename, two changes
-naming one key, and values this module does not write (floats, non-ASCII or escaped strings, a
+naming one key, a key moved (removed here and set there: its comments move with it), the last
+key of a mapping, a removal next to another edit, and values this module does not write (floats, non-ASCII or escaped strings, a
 list directly inside a list, null list items). Like every fix, the result is proven by
 :mod:`ngrok_lint.proof` before it is used.
 """
@@ -82,6 +86,12 @@ def edits(text: str, doc: Document, changes: Sequence[Change]) -> Optional[List[
     newline = "\r\n" if "\r\n" in text else "\n"
     open_end = bool(text) and not text.endswith("\n")  # the last line has no line end
     found: List[Edit] = []
+    sets = [tuple(c.path) for c in changes if c.op == Op.SET and c.path]
+    for change in changes:  # a key moved (removed here, set with its value there): its comments
+        path = tuple(change.path)  # move with it, which the round trip's rules do
+        if change.op == Op.REMOVE and path and any(
+                other != path and other[-1] == path[-1] for other in sets):
+            return None
     try:
         for change in changes:
             path = tuple(change.path)
@@ -94,6 +104,9 @@ def edits(text: str, doc: Document, changes: Sequence[Change]) -> Optional[List[
             if change.op == Op.RENAME:
                 found.append(_rename(doc, change, starts))
                 continue
+            if change.op == Op.REMOVE:
+                found.append(_remove(doc, change, extents, risky, flow_lines, starts))
+                continue
             line, parent, lines = _append(doc, change, style, extents, risky, flow_lines, starts, seen)
             if owners.setdefault(line, parent) != parent:
                 raise _Unsupported  # keys of two mappings after one line: their order decides nesting
@@ -103,9 +116,104 @@ def edits(text: str, doc: Document, changes: Sequence[Change]) -> Optional[List[
             else:
                 written = "".join(item + newline for item in lines)
             found.append(Edit(at, at, written, line + 1, line + 1, lines))
+        _apart(text, starts, found)
     except _Unsupported:
         return None
     return found
+
+
+def _apart(text: str, starts: List[int], found: List[Edit]) -> None:
+    """A removal stands apart from every other edit: a kept content line lies between them. The
+    round trip sees two edits with only comments and blank lines between as one hunk and places
+    those comments by other rules."""
+    ordered = sorted(found, key=lambda e: (e.line, e.end_line))
+    for before, after in zip(ordered, ordered[1:]):
+        if not _removal(before) and not _removal(after):
+            continue
+        if after.line <= before.end_line:
+            raise _Unsupported
+        between = text[starts[before.end_line]:starts[after.line] if after.line < len(starts) else len(text)]
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in between.split("\n")):
+            raise _Unsupported
+
+
+def _removal(edit: Edit) -> bool:
+    return not edit.lines and edit.end_line > edit.line
+
+
+_DIRECTIVE = re.compile(r"#\s*(ngrok-lint:\s*ignore-file|yaml-language-server:)")
+
+
+def _remove(doc: Document, change: Change, extents: Dict[YamlPath, Tuple[int, int]], risky: Set[int],
+            flow_lines: Set[int], starts: List[int]) -> Edit:
+    """A key removed with its value's lines, the comment block directly above it (not the file's
+    header, not a tool directive, not one indented less than the key) and one blank line where
+    it stood between two: the round trip's rules (`roundtrip._widen_deletion`)."""
+    path = tuple(change.path)
+    if not path or not isinstance(path[-1], str):
+        raise _Unsupported  # a list item: the round trip renumbers the rest
+    parent = path[:-1]
+    mapping = doc.get(parent)
+    loc = doc.locs.get(path)
+    if not isinstance(mapping, dict) or path[-1] not in mapping or len(mapping) < 2 or loc is None or loc.key is None:
+        raise _Unsupported  # the last key of a mapping leaves `{}`: the round trip writes that
+    _check_containers(doc, parent)
+    text = doc.text
+    if loc.raw is None and text[loc.value.start:loc.value.start + 1] in ("&", "*", "!"):
+        raise _Unsupported
+    if loc.raw is not None and loc.style is None and text[loc.value.start:loc.value.start + 1] in ("&", "*", "!"):
+        raise _Unsupported
+    keys = list(mapping)
+    position = keys.index(path[-1])
+    first = _line_of(starts, loc.key.start)
+    indent = loc.key.start - starts[first]
+    if text[starts[first]:loc.key.start].strip(" "):
+        raise _Unsupported  # the key shares its line with a list dash or a flow opener
+    last = _last_line(doc, extents.get(path), risky, flow_lines, starts)
+    # Where the text before the key ends: the previous key's value, or the line of the mapping's key.
+    if position:
+        floor = _last_line(doc, extents.get(parent + (keys[position - 1],)), risky, flow_lines, starts) + 1
+    else:
+        parent_loc = doc.locs.get(parent)
+        floor = _line_of(starts, parent_loc.key.start) + 1 if parent_loc is not None and parent_loc.key is not None else 0
+    if any(n in flow_lines for n in range(floor, first)):
+        raise _Unsupported
+
+    def line_text(number: int) -> str:
+        return text[starts[number]:starts[number + 1] if number + 1 < len(starts) else len(text)].rstrip("\r\n")
+
+    def kind(number: int) -> str:
+        stripped = line_text(number).strip(" \t")
+        if not stripped:
+            return "blank"
+        if stripped.startswith("#"):
+            return "comment"
+        if _MARKER.match(line_text(number)):
+            return "marker"
+        return "content"
+
+    top = first
+    while (top > floor and kind(top - 1) == "comment" and not _DIRECTIVE.search(line_text(top - 1))
+           and len(line_text(top - 1)) - len(line_text(top - 1).lstrip(" ")) >= indent):
+        top -= 1
+    start = first
+    if top < first:
+        above = top - 1
+        header = above < 0 or kind(above) == "marker" or _DIRECTIVE.search(line_text(above)) is not None
+        if not header:
+            start = top
+    end = last + 1
+    total = len(starts) - 1 if text.endswith("\n") else len(starts)  # lines as the round trip counts them
+    if start > 0 and kind(start - 1) == "blank":
+        if end < total and kind(end) == "blank":
+            end += 1
+        elif end == total:
+            start -= 1
+    begin = starts[start] if start < len(starts) else len(text)
+    finish = starts[end] if end < len(starts) else len(text)
+    if finish == len(text) and text and not text.endswith("\n") and begin > 0:
+        begin -= 2 if text[begin - 2:begin] == "\r\n" else 1  # the file still ends without a line end
+    return Edit(begin, finish, "", start, end, [])
 
 
 def _rename(doc: Document, change: Change, starts: List[int]) -> Edit:

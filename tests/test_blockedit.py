@@ -92,7 +92,7 @@ def test_a_renamed_key_changes_the_key_alone_and_the_round_trip_agrees_on_plain_
     """Every plain key of every corpus mapping renamed in turn: the direct path replaces the key's
     characters and nothing else, the proof accepts it, and where the round trip writes the line
     as it was (no spacing or flow style of its own) the two texts are the same."""
-    same = normalised = 0
+    same = normalised = checked = 0
     for path in _files():
         try:
             text = path.read_text(encoding="utf-8")
@@ -111,6 +111,9 @@ def test_a_renamed_key_changes_the_key_alone_and_the_round_trip_agrees_on_plain_
             key = loc.key
             assert direct[0] == text[:key.start] + "zz_renamed" + text[key.end:], (path, node_path)
             assert _proven(text, direct[0], changes) is None, (path, node_path)
+            checked += 1
+            if checked % 3:
+                continue  # the round trip (25 ms a call) compared on every third key
             try:
                 through = roundtrip.line_edits(text, changes)
             except roundtrip.Unavailable:
@@ -120,8 +123,45 @@ def test_a_renamed_key_changes_the_key_alone_and_the_round_trip_agrees_on_plain_
             else:
                 normalised += 1  # the round trip rewrote more of the line than the key
     if CORPUS.is_dir():
-        assert same >= 1000, (same, normalised)
+        assert same >= 350, (same, normalised)
     assert same > 10 * max(normalised, 1), (same, normalised)
+
+
+def test_a_removed_key_leaves_the_same_text_as_the_round_trip_on_every_corpus_key() -> None:
+    """Every key of every corpus file removed in turn (with its comment block and a blank line, by
+    the round trip's rules): where the direct path applies, its text is the round trip's."""
+    same = 0
+    for path in _files():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        doc = parse(str(path), text)
+        if not isinstance(doc, Document) or not isinstance(doc.data, dict):
+            continue
+        for node_path, loc in list(doc.locs.items()):
+            if not node_path or not isinstance(node_path[-1], str) or loc.key is None:
+                continue
+            changes = [Change(Op.REMOVE, node_path)]
+            direct = blockedit.line_edits(text, doc, changes)
+            if direct is None:
+                continue
+            through = roundtrip.line_edits(text, changes)  # the direct path never takes what it refuses
+            assert direct[0] == through[0], (path, node_path)
+            same += 1
+    if CORPUS.is_dir():
+        assert same >= 1500, same
+    assert same > 100, same
+
+
+def test_removals_that_touch_other_edits_are_left_to_the_round_trip() -> None:
+    text = "t:\n  w:\n    a: 1\n    # about b\n    b: 2\n    c: 3\n"
+    assert blockedit.line_edits(text, _doc(text), [Change(Op.REMOVE, ("t", "w", "a")), Change(Op.REMOVE, ("t", "w", "c"))]) is not None
+    # Two neighbours: the round trip sees one hunk.
+    assert blockedit.line_edits(text, _doc(text), [Change(Op.REMOVE, ("t", "w", "a")), Change(Op.REMOVE, ("t", "w", "b"))]) is None
+    assert _append(text, ("t", "w", "a"), None) is None  # a SET of an existing key replaces: the round trip
+    assert blockedit.line_edits("t:\n  only: 1\n", _doc("t:\n  only: 1\n"), [Change(Op.REMOVE, ("t", "only"))]) is None
+    assert blockedit.line_edits("t:\n  - a: 1\n    b: 2\n", _doc("t:\n  - a: 1\n    b: 2\n"), [Change(Op.REMOVE, ("t", 0, "a"))]) is None
 
 
 def test_a_new_key_goes_after_the_last_line_and_before_the_comment_that_follows() -> None:
