@@ -227,7 +227,7 @@ def _rename(doc: Document, change: Change, starts: List[int]) -> Edit:
     loc = doc.locs.get(path)
     if not isinstance(mapping, dict) or path[-1] not in mapping or new in mapping or loc is None or loc.key is None:
         raise _Unsupported
-    _check_containers(doc, parent)
+    _check_containers(doc, parent, flow=True)  # a key's characters read the same in flow style
     text = doc.text
     start, end = loc.key.start, loc.key.end
     if text[start:end] != path[-1] or loc.key.line != loc.key.end_line:
@@ -240,14 +240,14 @@ def _rename(doc: Document, change: Change, starts: List[int]) -> Edit:
     return Edit(start, end, written, line, line + 1, [content[:column] + written + content[column + end - start:]])
 
 
-def _check_containers(doc: Document, path: YamlPath) -> None:
+def _check_containers(doc: Document, path: YamlPath, flow: bool = False) -> None:
     """No change inside or of a node that aliases share, that is tagged, or that merges keys, nor
-    inside a flow collection: the round trip refuses or rewrites those."""
+    (unless `flow`) inside a flow collection: the round trip refuses or rewrites those."""
     text = doc.text
     for size in range(len(path) + 1):  # the mapping and every container above it
         above = path[:size]
         loc = doc.locs.get(above)
-        if loc is None or loc.flow or text[loc.value.start:loc.value.start + 1] in ("&", "*", "!"):
+        if loc is None or (loc.flow and not flow) or text[loc.value.start:loc.value.start + 1] in ("&", "*", "!"):
             raise _Unsupported
         if above + ("<<",) in doc.locs:
             raise _Unsupported

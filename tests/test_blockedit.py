@@ -322,7 +322,7 @@ def test_the_previews_of_a_whole_file_are_the_same_on_both_paths(monkeypatch: py
     [
         ("t:\n  w:\n    hostname:   a.example.com   # ours  \n", ("t", "w", "hostname"), "domain",
          "t:\n  w:\n    domain:   a.example.com   # ours  \n"),
-        ("t: {w: {hostname: a}}\n", ("t", "w", "hostname"), "domain", None),  # flow style: the round trip
+        ("t: {w: {hostname: 6.0e+16}}\n", ("t", "w", "hostname"), "domain", "t: {w: {domain: 6.0e+16}}\n"),  # flow style too
         ("t:\n  w:\n    'hostname': a\n", ("t", "w", "hostname"), "domain", None),  # a quoted key
         ("t:\n  w:\n    hostname: a\n    domain: b\n", ("t", "w", "hostname"), "domain", None),  # the name is taken
         ("t: &x\n  hostname: a\nu: *x\n", ("u", "hostname"), "domain", None),  # shared through an alias
