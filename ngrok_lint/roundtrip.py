@@ -29,6 +29,8 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Sized, Tuple, cast
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
@@ -107,9 +109,37 @@ def line_edits(text: str, changes: Sequence[Change]) -> Tuple[str, List[LineSpli
 # --- reading the file ----------------------------------------------------------------------------
 
 
+class _Float(float):
+    """A float that is written back as it was read: ruamel.yaml re-formats floats and loses digits
+    (`2.668949152189049e+16` comes back as `...048e+16`), which the fix proof then refuses."""
+
+    text: str = ""
+
+
+class _Constructor(RoundTripConstructor):
+    def construct_yaml_float(self, node: Any) -> Any:
+        value = super().construct_yaml_float(node)
+        kept = _Float(value)
+        kept.text = node.value
+        return kept
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+
+
+class _Representer(RoundTripRepresenter):
+    def represent_kept_float(self, data: _Float) -> Any:
+        return self.represent_scalar("tag:yaml.org,2002:float", data.text)
+
+
+_Representer.add_representer(_Float, _Representer.represent_kept_float)
+
+
 def _yaml(style: Style) -> YAML:
     # A fresh instance per file: ruamel.yaml keeps state between loads (gotcha 25).
     instance = YAML(typ="rt")
+    instance.Constructor = _Constructor
+    instance.Representer = _Representer
     instance.preserve_quotes = True
     instance.width = WIDTH
     instance.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)

@@ -160,6 +160,18 @@ def test_a_removed_key_leaves_a_comment_indented_less_than_itself() -> None:
     assert taken == "tunnels:\n  web:\n    proto: tcp\n# about the tunnels\n    bind_tls: null\n"  # its own comment goes
 
 
+def test_the_round_trip_writes_a_float_back_as_it_was_written() -> None:
+    """ruamel.yaml re-formats floats and lost a digit of `2.668949152189049e+16` in a flow mapping
+    it rewrote; the proof refused NGL103's fix there (found by the property tests)."""
+    from ngrok_lint import roundtrip
+
+    text = "tunnels:\n  ':': {addr: 2.668949152189049e+16, proto: http, x: .5, y: 1_000.5}\n"
+    change = [Change(Op.SET, ("tunnels", ":", "traffic_policy"), {"a": 1}, index=-1)]
+    new = roundtrip.apply_changes(text, change)
+    assert new == "tunnels:\n  ':': {addr: 2.668949152189049e+16, proto: http, x: .5, y: 1_000.5, traffic_policy: {a: 1}}\n"
+    assert proof.prove(_doc(text), _doc(new), change) is None
+
+
 # --- a wrong fix is refused at run time, the file is kept, the finding says why ------------------
 
 META = RuleMeta("TST002", "test-rule", Severity.WARNING, "a rule that exists only in these tests")
