@@ -38,9 +38,9 @@ import re
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ngrok_lint.layout import Style
-
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Change, Op, YamlPath
+from ngrok_lint.positions import Lines
 
 LineSplice = Tuple[int, int, List[str]]  # as roundtrip.LineSplice: lines [start, end) -> new lines
 
@@ -270,7 +270,8 @@ def _layout(doc: Document) -> Optional[_Layout]:
         doc.memo["blockedit"] = None
         return None
     flow_lines: Set[int] = {n for first, last in flows.items() for n in range(first, last + 1)}
-    known = (style, flow_lines, proof.node_extents(doc), _risky_ends(doc), _line_starts(doc.text))
+    # Lines as ngrok_lint.positions counts them: `\n` and `\r\n` alone here (other breaks are refused).
+    known = (style, flow_lines, proof.node_extents(doc), _risky_ends(doc), Lines(doc.text).starts)
     doc.memo["blockedit"] = known
     return known
 
@@ -412,11 +413,8 @@ def _risky_ends(doc: Document) -> Set[int]:
     return ends
 
 
-def _line_starts(text: str) -> List[int]:
-    return [0] + [m.end() for m in re.finditer("\n", text)]
-
-
 def _line_of(starts: List[int], offset: int) -> int:
+    """The 0-based line of an offset, by the line starts of :class:`ngrok_lint.positions.Lines`."""
     return bisect.bisect_right(starts, offset) - 1
 
 
