@@ -37,7 +37,8 @@ import bisect
 import re
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from ngrok_lint.layout import Style
+from ngrok_lint import layout, proof
+from ngrok_lint.layout import Style, needs_quotes
 from ngrok_lint.loader import Document
 from ngrok_lint.model import Change, Op, YamlPath
 from ngrok_lint.positions import Lines
@@ -262,8 +263,6 @@ def _layout(doc: Document) -> Optional[_Layout]:
     written over several lines, node extents, risky scalar ends and line starts."""
     if "blockedit" in doc.memo:
         return doc.memo["blockedit"]  # type: ignore[no-any-return]
-    from ngrok_lint import layout, proof
-
     try:
         style, flows = layout.detect_style(doc.text)
     except layout.Unavailable:
@@ -458,8 +457,6 @@ def _sequence(items: Sequence[Any], column: int, style: Style) -> List[str]:
 
 
 def _scalar(value: Any) -> str:
-    from ngrok_lint.layout import needs_quotes
-
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, int):
