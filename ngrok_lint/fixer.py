@@ -232,10 +232,12 @@ def _mixed_round(analysis: Analysis, items: Sequence[Finding], text_only: List[i
                                                 for i in structural])]
     text_changes = [c for i in texts for c in items[i].fix.changes]  # type: ignore[union-attr]
     changes = [c for i in keys for c in items[i].fix.changes]  # type: ignore[union-attr]
-    if len(texts) + len(keys) < 2 or _direct_edits(source, doc, text_changes, changes) is None:
+    if len(texts) + len(keys) < 2 or not texts or not keys:
         return set()
     found = blockedit.edits(source.text, doc, changes)
-    if found is None or not isinstance(_attempt(analysis, [items[i] for i in texts + keys], settled), Analysis):
+    if found is None or not _clear_of(text_changes, found):
+        return set()
+    if not isinstance(_attempt(analysis, [items[i] for i in texts + keys], settled), Analysis):
         return set()
     for i in texts:
         out[i] = _text_region(source, items[i].fix)  # type: ignore[arg-type]
@@ -549,18 +551,23 @@ def _direct_edits(source: Source, doc: Document, text_changes: Sequence[Change],
     from ngrok_lint import blockedit
 
     found = blockedit.edits(source.text, doc, structural)
-    if found is None:
+    if found is None or not _clear_of(text_changes, found):
         return None
+    return _as_text_changes(found)
+
+
+def _clear_of(text_changes: Sequence[Change], found: Sequence[Any]) -> bool:
+    """No text change touches the characters of an edit of `found`, nor starts where one does."""
     ranges = sorted((c.start, c.end) for c in text_changes)
     starts = [r[0] for r in ranges]
     for item in found:
         at = bisect.bisect_right(starts, item.start) - 1  # the last range starting at or before it
         if at >= 0 and (ranges[at][0] == item.start or ranges[at][1] > item.start):
-            return None
+            return False
         following = at + 1
         if following < len(starts) and starts[following] < item.end:
-            return None
-    return _as_text_changes(found)
+            return False
+    return True
 
 
 def _as_text_changes(found: Sequence[Any]) -> List[Change]:

@@ -12,7 +12,7 @@ that changes the data, in files whose indentation is not uniform, the direct pat
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -49,16 +49,28 @@ def _files() -> List[Path]:
     return found
 
 
-def test_the_direct_path_writes_what_the_round_trip_writes_on_every_block_mapping() -> None:
-    same = differ = direct_only = 0
+def _parsed_files() -> Iterator[Tuple[Path, str, Document]]:
+    """Every corpus and tests/data file that reads as a mapping: its path, text and parse."""
     for path in _files():
         try:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
         doc = parse(str(path), text)
-        if not isinstance(doc, Document) or not isinstance(doc.data, dict):
-            continue
+        if isinstance(doc, Document) and isinstance(doc.data, dict):
+            yield path, text, doc
+
+
+def _keys(doc: Document) -> Iterator[Tuple[YamlPath, Any]]:
+    """Every mapping key of `doc` written in the file: its path and location."""
+    for node_path, loc in list(doc.locs.items()):
+        if node_path and isinstance(node_path[-1], str) and loc.key is not None:
+            yield node_path, loc
+
+
+def test_the_direct_path_writes_what_the_round_trip_writes_on_every_block_mapping() -> None:
+    same = differ = direct_only = 0
+    for path, text, doc in _parsed_files():
         count = 0
         for node_path, loc in list(doc.locs.items()):
             node = doc.get(node_path)
@@ -93,17 +105,8 @@ def test_a_renamed_key_changes_the_key_alone_and_the_round_trip_agrees_on_plain_
     characters and nothing else, the proof accepts it, and where the round trip writes the line
     as it was (no spacing or flow style of its own) the two texts are the same."""
     same = normalised = checked = 0
-    for path in _files():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue
-        doc = parse(str(path), text)
-        if not isinstance(doc, Document) or not isinstance(doc.data, dict):
-            continue
-        for node_path, loc in list(doc.locs.items()):
-            if not node_path or not isinstance(node_path[-1], str) or loc.key is None:
-                continue
+    for path, text, doc in _parsed_files():
+        for node_path, loc in _keys(doc):
             changes = [Change(Op.RENAME, node_path, "zz_renamed")]
             direct = blockedit.line_edits(text, doc, changes)
             if direct is None:
@@ -131,17 +134,8 @@ def test_a_removed_key_leaves_the_same_text_as_the_round_trip_on_every_corpus_ke
     """Every key of every corpus file removed in turn (with its comment block and a blank line, by
     the round trip's rules): where the direct path applies, its text is the round trip's."""
     same = 0
-    for path in _files():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue
-        doc = parse(str(path), text)
-        if not isinstance(doc, Document) or not isinstance(doc.data, dict):
-            continue
-        for node_path, loc in list(doc.locs.items()):
-            if not node_path or not isinstance(node_path[-1], str) or loc.key is None:
-                continue
+    for path, text, doc in _parsed_files():
+        for node_path, loc in _keys(doc):
             changes = [Change(Op.REMOVE, node_path)]
             direct = blockedit.line_edits(text, doc, changes)
             if direct is None:
